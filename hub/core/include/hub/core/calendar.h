@@ -2,13 +2,13 @@
 /// Business calendar: weekly half-open windows in Vietnam time, public holidays
 /// and make-up working days from a data file (proto lienthong.v1.CalendarFile, JSON).
 
+#include "hub/core/result.h"
+#include "hub/core/time.h"
+
 #include <chrono>
 #include <set>
 #include <string>
 #include <vector>
-
-#include "hub/core/result.h"
-#include "hub/core/time.h"
 
 namespace lienthong::v1 {
 class CalendarFile;
@@ -47,6 +47,17 @@ public:
     Instant add_business(Instant from, std::chrono::milliseconds amount) const;
 
 private:
+    /// A window on a given local day (days since the epoch).
+    struct Slot {
+        int day = 0;
+        Window window;
+    };
+    /// Windows of a local day given as days since the epoch.
+    const std::vector<Window>& day_windows(int day) const;
+    /// The first window on `day` or later that ends after `tod_ms` (milliseconds after local
+    /// midnight, only on `day` itself); false when none within the look-ahead (about 2 years).
+    bool next_slot(int day, long long tod_ms, Slot& out) const;
+
     std::vector<Window> weekly_[7];  // index 0 = Monday
     std::set<int> holidays_;         // days since epoch
     std::set<int> workdays_;
