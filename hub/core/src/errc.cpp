@@ -1,6 +1,7 @@
 #include "hub/core/errc.h"
 
 #include <array>
+#include <ostream>
 
 #include "hub/core/result.h"
 
@@ -85,6 +86,14 @@ const std::error_category& hub_category() noexcept {
 
 std::string Failure::text() const {
     return message.empty() ? std::string(default_message(code)) : message;
+}
+
+std::ostream& operator<<(std::ostream& out, const Failure& failure) {
+    out << code_name(failure.code);
+    if (!failure.field.empty()) {
+        out << ' ' << failure.field;
+    }
+    return out << ": " << failure.text();
 }
 
 FailureException::FailureException(Failure f)

@@ -2,6 +2,7 @@
 /// Stable error codes of the API (../shared/spec/api.md): one enum, its HTTP status, its
 /// wire name and a default message. Every rejection the hub makes is exactly one of these.
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -62,6 +63,9 @@ struct Failure {
     /// message, or the code's default message when empty.
     std::string text() const;
 };
+
+/// "CODE field: text", for logs and test failure messages.
+std::ostream& operator<<(std::ostream& out, const Failure& failure);
 
 inline Failure fail(errc code, std::string field = {}, std::string message = {}) {
     return Failure{code, std::move(field), std::move(message)};
