@@ -1,0 +1,55 @@
+#pragma once
+/// Checking a detached CMS signature (envelope.md "SignedEnvelope", R-11).
+
+#include "hub/core/result.h"
+#include "hub/core/time.h"
+#include "hub/crypto/trust_store.h"
+
+#include <string>
+#include <string_view>
+
+namespace hub::crypto {
+
+/// Who signed: read from the signer's certificate once the signature has verified.
+struct SignerIdentity {
+    /// Lowercase hex SHA-256 of the certificate's DER (as `openssl x509 -fingerprint -sha256`
+    /// prints it, without the colons).
+    std::string cert_sha256;
+    /// Subject in RFC 2253 form (last RDN first), UTF-8 unescaped, e.g.
+    /// "O=So Noi vu,UID=000.00.12.H29,CN=Van thu".
+    std::string subject;
+    /// The subject's UID attribute (OID 0.9.2342.19200300.100.1.1); empty when none.
+    std::string uid;
+    /// Serial number in uppercase hex, whole bytes, as `openssl x509 -serial` prints it.
+    std::string serial;
+    /// End of the certificate's validity.
+    Instant not_after;
+};
+
+/// Checks `cms_der`, a DER CMS SignedData detached over `content`, with exactly one signer
+/// whose certificate is included, a SHA-256/384/512 digest and an RSA (>= 2048 bits) or ECDSA
+/// key. The signature is checked first, then the signer's chain against `trust` as of `at`
+/// (validity of every certificate, CRLs of the store), so tampered content is always
+/// SIGNATURE_INVALID, even from a revoked or untrusted signer.
+/// Errors (field "signature"): SIGNATURE_INVALID (not a CMS, attached content, several
+/// signers, weak digest or key, mismatch with `content`); CERTIFICATE_UNTRUSTED (no chain to an
+/// anchor, any certificate of the chain expired or not yet valid at `at`, unusable key usage,
+/// a CRL that does not verify); CERTIFICATE_REVOKED (listed in a CRL of the store).
+/// An issuer without a CRL in the store is not checked for revocation; a CRL past its next
+/// update still revokes what it lists. Thread-safe.
+Result<SignerIdentity> verify_detached(std::string_view content,
+                                       std::string_view cms_der,
+                                       const TrustStore& trust,
+                                       Instant at);
+
+/// Checks that `cms_der` verifies over `content` and that its signer is exactly the
+/// certificate in `expected_cert_pem` (first certificate of the PEM). No chain, time or
+/// revocation check: this is for proving an old hub receipt genuine
+/// (`lienthongctl receipt verify`). The signer's certificate may be absent from the CMS.
+/// Errors: MALFORMED "certificate" (the PEM holds no certificate); SIGNATURE_INVALID
+/// "signature" as in verify_detached; SIGNER_MISMATCH "signature" (another signer).
+Result<SignerIdentity> verify_detached_with_cert(std::string_view content,
+                                                 std::string_view cms_der,
+                                                 std::string_view expected_cert_pem);
+
+}  // namespace hub::crypto

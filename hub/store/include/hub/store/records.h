@@ -1,0 +1,148 @@
+#pragma once
+/// The values the ledger stores and returns. Organization codes are canonical (QĐ 20/2020
+/// form) unless a field says "given"; times are hub Instants (stored as milliseconds).
+
+#include "hub/core/result.h"
+#include "hub/core/time.h"
+#include "lienthong/v1/api.pb.h"
+#include "lienthong/v1/envelope.pb.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hub {
+
+/// One attachment of an envelope; its bytes live in the BlobStore under `sha256`.
+struct AttachmentRecord {
+    std::string content_id;
+    std::string name;
+    std::string media_type;
+    std::uint64_t size = 0;
+    std::string sha256;  ///< lowercase hex
+    lienthong::v1::AttachmentRole role = lienthong::v1::ROLE_UNSPECIFIED;
+    std::string description;
+};
+
+/// A tamper-evident audit entry as the caller gives it.
+struct AuditRecord {
+    Instant at;
+    std::string actor;    ///< who: organization code, operator, "hub"
+    std::string action;   ///< what: e.g. "envelope.accept", "registry.revoke"
+    std::string target;   ///< on what: envelope id, delivery id, org code ...
+    std::string outcome;  ///< "OK" or an error code's wire name
+    std::string detail;   ///< short key=value text; never document bodies or secrets
+};
+
+/// An audit entry as stored: its place in the chain and its hash.
+struct AuditEntry {
+    std::int64_t seq = 0;
+    AuditRecord record;
+    std::string prev_hash;  ///< hex; 64 zeros for the first entry
+    std::string hash;       ///< hex SHA-256 over prev_hash and the fields
+};
+
+/// Result of walking the audit chain.
+struct AuditVerification {
+    bool ok = true;
+    std::int64_t entries = 0;        ///< rows checked
+    std::int64_t first_bad_seq = 0;  ///< the first row that does not chain, when !ok
+};
+
+/// One recipient of a new envelope: the caller picks the delivery id and the route.
+struct NewDelivery {
+    std::string delivery_id;      ///< e.g. "d-" + 16 random hex digits
+    std::string recipient;        ///< canonical code
+    std::string recipient_given;  ///< as the header wrote it
+    lienthong::v1::Route route = lienthong::v1::LOCAL;
+};
+
+/// Everything accept_envelope stores, in one transaction. The attachments' bytes must
+/// already be durable in the BlobStore.
+struct NewEnvelope {
+    std::string from;        ///< canonical sender code
+    std::string from_given;  ///< as the header wrote it
+    std::string envelope_id;
+    std::string document_id;
+    lienthong::v1::BusinessType business_type = lienthong::v1::NEW;
+    std::string header;          ///< SignedEnvelope.header bytes
+    std::string signature;       ///< SignedEnvelope.signature bytes
+    std::string header_sha256;   ///< hex
+    std::string content_digest;  ///< identifies "the same envelope bytes"; caller-computed
+    std::string receipt;         ///< serialized, signed lienthong.v1.Receipt
+    Instant accepted_at;
+    bool reply_requested = false;
+    std::string reply_due;  ///< as given: a date or an instant; empty when none
+    std::string replaces;   ///< document id acted on (RECALL/UPDATE/REPLACE); empty when none
+    std::vector<std::string> in_reply_to;
+    std::vector<AttachmentRecord> attachments;
+    std::vector<NewDelivery> deliveries;
+    /// Appended in the same transaction, whatever the outcome (a duplicate is audited too).
+    std::vector<AuditRecord> audit;
+};
+
+/// A stored envelope: enough to rebuild the SignedEnvelope (with the blobs) and a trace.
+struct EnvelopeRecord {
+    std::int64_t seq = 0;  ///< acceptance order
+    std::string from;
+    std::string from_given;
+    std::string envelope_id;
+    std::string document_id;
+    lienthong::v1::BusinessType business_type = lienthong::v1::NEW;
+    std::string header;
+    std::string signature;
+    std::string header_sha256;
+    std::string content_digest;
+    std::string receipt;
+    Instant accepted_at;
+    bool reply_requested = false;
+    std::string reply_due;
+    std::string replaces;
+    std::vector<std::string> in_reply_to;
+    std::vector<AttachmentRecord> attachments;  ///< in header order
+};
+
+/// One recipient's copy of an envelope.
+struct DeliveryRecord {
+    std::string delivery_id;
+    std::int64_t envelope_seq = 0;
+    std::string recipient;        ///< canonical
+    std::string recipient_given;  ///< as the header wrote it
+    lienthong::v1::Route route = lienthong::v1::LOCAL;
+    Instant created_at;
+    std::optional<Instant> arrived_at;            ///< set once, by the first ack (R-16)
+    std::optional<Instant> official_received_at;  ///< R-16
+    std::optional<Instant> handling_deadline;     ///< R-08
+    std::string state = "PENDING";                ///< PENDING or the latest status code
+};
+
+/// What accept_envelope did.
+struct AcceptResult {
+    enum Outcome { created, duplicate_same, duplicate_conflict };
+    Outcome outcome = created;
+    std::int64_t envelope_seq = 0;           ///< the new or the earlier envelope; 0 for a conflict
+    std::string receipt_bytes;               ///< the stored receipt (the first one for a duplicate)
+    std::vector<DeliveryRecord> deliveries;  ///< empty for a conflict
+};
+
+/// A status event about one delivery (edXML status codes, envelope.md).
+struct StatusRecord {
+    std::string status_id;
+    std::string delivery_id;
+    std::int64_t envelope_seq = 0;  ///< filled in by the ledger from the delivery
+    std::string from;               ///< canonical code of the reporter
+    std::string to;                 ///< canonical code of the other party
+    std::string code;               ///< "01".."06", "13", "15", "16"
+    std::string description;
+    std::string staff;        ///< serialized lienthong.v1.Staff; may be empty
+    std::string reported_at;  ///< the reporter's timestamp, as sent
+    Instant recorded_at;
+};
+
+/// Checks a new status against the codes already recorded for its delivery (oldest first),
+/// inside the writing transaction so two concurrent reports cannot both pass.
+using StatusCheck = std::function<Result<void>(const std::vector<std::string>& recorded_codes)>;
+
+}  // namespace hub

@@ -1,0 +1,122 @@
+#pragma once
+/// The single-node ledger: one SQLite file in WAL mode with synchronous=FULL. Writes go
+/// through group commit (one writer thread, one fsync per batch); reads use read-only
+/// connections on their own threads.
+
+#include "hub/core/logger.h"
+#include "hub/store/ledger.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace hub {
+
+namespace sqlite {
+class GroupCommitWriter;
+class ReaderPool;
+}  // namespace sqlite
+
+struct SqliteLedgerOptions {
+    std::string path;                              ///< e.g. /var/lib/lienthong/ledger.db
+    std::size_t max_batch = 256;                   ///< writes per transaction at most
+    std::size_t readers = 2;                       ///< read-only connections and threads
+    std::chrono::milliseconds busy_timeout{5000};  ///< waiting for another process's lock
+};
+
+class SqliteLedger final : public Ledger {
+public:
+    /// Opens or creates the file, applies pending schema migrations in one transaction and
+    /// starts the writer and reader threads. `log` must outlive the ledger. Error:
+    /// UNAVAILABLE (cannot open), INTERNAL (a migration failed, or the file's schema is
+    /// newer than this program).
+    static Result<std::unique_ptr<SqliteLedger>> open(SqliteLedgerOptions options, Logger& log);
+    /// Finishes queued writes, then stops the threads. Awaitables still pending are a bug.
+    ~SqliteLedger() override;
+
+    /// The newest schema version this program knows.
+    static int latest_schema_version();
+    /// The file's schema version after open().
+    int schema_version() const noexcept { return schema_version_; }
+    /// Transactions committed since open (group commit makes this far below the writes).
+    std::uint64_t commits() const noexcept;
+    /// Writes completed since open.
+    std::uint64_t writes() const noexcept;
+
+    boost::asio::awaitable<Result<void>> import_registry(lienthong::v1::Registry registry,
+                                                         bool replace) override;
+    boost::asio::awaitable<Result<void>> add_org(lienthong::v1::OrgEntry org) override;
+    boost::asio::awaitable<Result<void>> set_org_status(std::string code,
+                                                        lienthong::v1::OrgStatus status) override;
+    boost::asio::awaitable<Result<void>> add_client_cert(std::string code,
+                                                         std::string sha256) override;
+    boost::asio::awaitable<Result<bool>> revoke_client_cert(std::string sha256) override;
+    boost::asio::awaitable<Result<void>> add_signer(std::string code,
+                                                    lienthong::v1::SignerCert signer) override;
+    boost::asio::awaitable<Result<bool>> revoke_signer(std::string code,
+                                                       lienthong::v1::SignerCert signer) override;
+    boost::asio::awaitable<Result<lienthong::v1::Registry>> load_registry() override;
+
+    boost::asio::awaitable<Result<AcceptResult>> accept_envelope(NewEnvelope envelope) override;
+    boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope(
+        std::string from, std::string envelope_id) override;
+    boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope_by_id(
+        std::string envelope_id) override;
+    boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> load_envelope(
+        std::int64_t seq) override;
+    boost::asio::awaitable<Result<bool>> document_known(std::string document_id) override;
+    boost::asio::awaitable<Result<std::vector<EnvelopeRecord>>> envelopes_replying_to(
+        std::string document_id) override;
+    boost::asio::awaitable<Result<std::vector<EnvelopeRecord>>> envelopes_acting_on(
+        std::string document_id) override;
+
+    boost::asio::awaitable<Result<std::optional<DeliveryRecord>>> get_delivery(
+        std::string delivery_id) override;
+    boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> deliveries_of(
+        std::int64_t envelope_seq) override;
+    boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> deliveries_for_document(
+        std::string document_id, std::string recipient) override;
+    boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> unarrived_deliveries(
+        std::int64_t after_seq, std::size_t limit) override;
+    boost::asio::awaitable<Result<bool>> record_arrival(
+        std::string delivery_id,
+        Instant arrived_at,
+        Instant official_received_at,
+        Instant handling_deadline,
+        std::optional<StatusRecord> status_if_first) override;
+    boost::asio::awaitable<Result<void>> add_status(StatusRecord status,
+                                                    StatusCheck check) override;
+    boost::asio::awaitable<Result<std::vector<StatusRecord>>> statuses_of(
+        std::string delivery_id) override;
+    boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> overdue_deliveries(
+        Instant now, std::size_t limit) override;
+
+    boost::asio::awaitable<Result<void>> append_audit(AuditRecord record) override;
+    boost::asio::awaitable<Result<std::vector<AuditEntry>>> audit_entries(
+        std::int64_t after_seq, std::size_t limit) override;
+    boost::asio::awaitable<Result<AuditVerification>> verify_audit_chain() override;
+
+    // Blocking variants for start-up and tools (lienthongctl); never call them from an I/O
+    // thread.
+
+    /// As import_registry.
+    Result<void> import_registry_sync(const lienthong::v1::Registry& registry, bool replace);
+    /// As load_registry.
+    Result<lienthong::v1::Registry> load_registry_sync();
+    /// As append_audit.
+    Result<void> append_audit_sync(const AuditRecord& record);
+    /// As verify_audit_chain.
+    Result<AuditVerification> verify_audit_chain_sync();
+
+private:
+    SqliteLedger(std::unique_ptr<sqlite::GroupCommitWriter> writer,
+                 std::unique_ptr<sqlite::ReaderPool> readers,
+                 int schema_version);
+
+    std::unique_ptr<sqlite::GroupCommitWriter> writer_;
+    std::unique_ptr<sqlite::ReaderPool> readers_;
+    int schema_version_;
+};
+
+}  // namespace hub

@@ -1,0 +1,83 @@
+#pragma once
+// The ledger's SQL, as plain functions over a connection. Writes run on the group-commit
+// writer thread inside a SAVEPOINT; reads run on a reader connection. SqliteLedger only
+// routes calls to the right thread.
+
+#include "hub/store/records.h"
+#include "hub/store/sqlite_db.h"
+#include "lienthong/v1/registry.pb.h"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+// Returns the failure of a Result<void> expression from the enclosing function.
+#define LEDGER_TRY(expr)                           \
+    do {                                           \
+        if (auto ledger_r_ = (expr); !ledger_r_) { \
+            return ledger_r_.error();              \
+        }                                          \
+    } while (false)
+
+namespace hub::ledger {
+
+using sqlite::Db;
+using sqlite::Statement;
+
+std::span<const sqlite::Migration> schema_steps();
+
+inline std::int64_t to_millis(Instant t) { return t.time_since_epoch().count(); }
+inline Instant from_millis(std::int64_t ms) { return Instant(std::chrono::milliseconds(ms)); }
+
+// ---- registry ----
+Result<void> import_registry(Db& db, const lienthong::v1::Registry& registry, bool replace);
+Result<void> add_org(Db& db, const lienthong::v1::OrgEntry& org);
+Result<void> set_org_status(Db& db, const std::string& code, lienthong::v1::OrgStatus status);
+Result<void> add_client_cert(Db& db, const std::string& code, const std::string& sha256);
+Result<bool> revoke_client_cert(Db& db, const std::string& sha256);
+Result<void> add_signer(Db& db, const std::string& code, const lienthong::v1::SignerCert& signer);
+Result<bool> revoke_signer(Db& db,
+                           const std::string& code,
+                           const lienthong::v1::SignerCert& signer);
+Result<lienthong::v1::Registry> load_registry(Db& db);
+
+// ---- envelopes ----
+Result<AcceptResult> accept_envelope(Db& db, const NewEnvelope& envelope);
+Result<std::optional<EnvelopeRecord>> find_envelope(Db& db,
+                                                    const std::string& from,
+                                                    const std::string& envelope_id);
+Result<std::optional<EnvelopeRecord>> find_envelope_by_id(Db& db, const std::string& envelope_id);
+Result<std::optional<EnvelopeRecord>> load_envelope(Db& db, std::int64_t seq);
+Result<bool> document_known(Db& db, const std::string& document_id);
+Result<std::vector<EnvelopeRecord>> envelopes_replying_to(Db& db, const std::string& document_id);
+Result<std::vector<EnvelopeRecord>> envelopes_acting_on(Db& db, const std::string& document_id);
+
+// ---- deliveries and statuses ----
+Result<std::optional<DeliveryRecord>> get_delivery(Db& db, const std::string& delivery_id);
+Result<std::vector<DeliveryRecord>> deliveries_of(Db& db, std::int64_t envelope_seq);
+Result<std::vector<DeliveryRecord>> deliveries_for_document(Db& db,
+                                                            const std::string& document_id,
+                                                            const std::string& recipient);
+Result<std::vector<DeliveryRecord>> unarrived_deliveries(Db& db,
+                                                         std::int64_t after_seq,
+                                                         std::size_t limit);
+Result<bool> record_arrival(Db& db,
+                            const std::string& delivery_id,
+                            Instant arrived_at,
+                            Instant official_received_at,
+                            Instant handling_deadline,
+                            const std::optional<StatusRecord>& status_if_first);
+Result<void> add_status(Db& db, StatusRecord status, const StatusCheck& check);
+Result<std::vector<StatusRecord>> statuses_of(Db& db, const std::string& delivery_id);
+Result<std::vector<DeliveryRecord>> overdue_deliveries(Db& db, Instant now, std::size_t limit);
+
+// ---- audit ----
+Result<void> append_audit(Db& db, const AuditRecord& record);
+Result<void> append_audits(Db& db, const std::vector<AuditRecord>& records);
+Result<std::vector<AuditEntry>> audit_entries(Db& db, std::int64_t after_seq, std::size_t limit);
+Result<AuditVerification> verify_audit_chain(Db& db);
+/// The chain hash of one row: SHA-256 over prev_hash and the length-prefixed fields.
+std::string audit_hash(const std::string& prev_hash, std::int64_t seq, const AuditRecord& record);
+
+}  // namespace hub::ledger

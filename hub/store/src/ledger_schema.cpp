@@ -1,0 +1,137 @@
+#include "ledger_ops.h"
+
+namespace hub::ledger {
+
+// Append-only: a released step is never edited; a change is a new step with the next
+// version. Times are milliseconds since the Unix epoch (UTC); codes are canonical unless a
+// column says "given".
+static constexpr sqlite::Migration kSteps[] = {
+    {1, R"sql(
+CREATE TABLE organizations (
+    code       TEXT PRIMARY KEY,
+    given_code TEXT NOT NULL,
+    name       TEXT NOT NULL DEFAULT '',
+    parent     TEXT NOT NULL DEFAULT '',
+    category   TEXT NOT NULL DEFAULT '',
+    status     TEXT NOT NULL DEFAULT 'ACTIVE' CHECK (status IN ('ACTIVE', 'SUSPENDED')),
+    route      TEXT NOT NULL DEFAULT 'LOCAL' CHECK (route IN ('LOCAL', 'NATIONAL'))
+) WITHOUT ROWID;
+
+CREATE TABLE org_aliases (
+    code     TEXT NOT NULL REFERENCES organizations(code) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    alias    TEXT NOT NULL,
+    PRIMARY KEY (code, position)
+) WITHOUT ROWID;
+
+CREATE TABLE client_certs (
+    sha256  TEXT PRIMARY KEY,
+    code    TEXT NOT NULL REFERENCES organizations(code) ON DELETE CASCADE,
+    revoked INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX client_certs_by_org ON client_certs(code);
+
+CREATE TABLE signer_certs (
+    id      INTEGER PRIMARY KEY,
+    code    TEXT NOT NULL REFERENCES organizations(code) ON DELETE CASCADE,
+    sha256  TEXT NOT NULL DEFAULT '',
+    uid     TEXT NOT NULL DEFAULT '',
+    revoked INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (code, sha256, uid)
+);
+
+CREATE TABLE envelopes (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    sender          TEXT NOT NULL,
+    sender_given    TEXT NOT NULL,
+    envelope_id     TEXT NOT NULL,
+    document_id     TEXT NOT NULL,
+    business_type   INTEGER NOT NULL,
+    header          BLOB NOT NULL,
+    signature       BLOB NOT NULL,
+    header_sha256   TEXT NOT NULL,
+    content_digest  TEXT NOT NULL,
+    receipt         BLOB NOT NULL,
+    accepted_at     INTEGER NOT NULL,
+    reply_requested INTEGER NOT NULL DEFAULT 0,
+    reply_due       TEXT NOT NULL DEFAULT '',
+    replaces        TEXT NOT NULL DEFAULT '',
+    UNIQUE (sender, envelope_id)
+);
+CREATE INDEX envelopes_by_id ON envelopes(envelope_id);
+CREATE INDEX envelopes_by_document ON envelopes(document_id);
+CREATE INDEX envelopes_by_replaces ON envelopes(replaces) WHERE replaces <> '';
+
+CREATE TABLE envelope_replies (
+    envelope_seq INTEGER NOT NULL REFERENCES envelopes(seq),
+    position     INTEGER NOT NULL,
+    document_id  TEXT NOT NULL,
+    PRIMARY KEY (envelope_seq, position)
+) WITHOUT ROWID;
+CREATE INDEX replies_by_document ON envelope_replies(document_id);
+
+CREATE TABLE attachments (
+    envelope_seq INTEGER NOT NULL REFERENCES envelopes(seq),
+    position     INTEGER NOT NULL,
+    content_id   TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    media_type   TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    role         INTEGER NOT NULL,
+    description  TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (envelope_seq, position)
+) WITHOUT ROWID;
+CREATE INDEX attachments_by_blob ON attachments(sha256);
+
+CREATE TABLE deliveries (
+    delivery_id          TEXT PRIMARY KEY,
+    envelope_seq         INTEGER NOT NULL REFERENCES envelopes(seq),
+    position             INTEGER NOT NULL,
+    recipient            TEXT NOT NULL,
+    recipient_given      TEXT NOT NULL,
+    route                INTEGER NOT NULL,
+    created_at           INTEGER NOT NULL,
+    arrived_at           INTEGER,
+    official_received_at INTEGER,
+    handling_deadline    INTEGER,
+    state                TEXT NOT NULL DEFAULT 'PENDING'
+);
+CREATE INDEX deliveries_by_envelope ON deliveries(envelope_seq, position);
+CREATE INDEX deliveries_by_recipient ON deliveries(recipient, envelope_seq);
+CREATE INDEX deliveries_unarrived ON deliveries(envelope_seq) WHERE arrived_at IS NULL;
+CREATE INDEX deliveries_by_deadline ON deliveries(handling_deadline)
+    WHERE handling_deadline IS NOT NULL;
+
+CREATE TABLE status_events (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    status_id    TEXT NOT NULL UNIQUE,
+    delivery_id  TEXT NOT NULL REFERENCES deliveries(delivery_id),
+    envelope_seq INTEGER NOT NULL REFERENCES envelopes(seq),
+    reporter     TEXT NOT NULL,
+    counterpart  TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    description  TEXT NOT NULL DEFAULT '',
+    staff        BLOB NOT NULL DEFAULT x'',
+    reported_at  TEXT NOT NULL DEFAULT '',
+    recorded_at  INTEGER NOT NULL
+);
+CREATE INDEX status_by_delivery ON status_events(delivery_id, seq);
+
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    target    TEXT NOT NULL,
+    outcome   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+)sql"},
+};
+
+std::span<const sqlite::Migration> schema_steps() { return kSteps; }
+
+}  // namespace hub::ledger

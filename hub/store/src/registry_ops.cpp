@@ -1,0 +1,321 @@
+// Registry tables: organizations keyed by canonical code, their aliases, client (mutual TLS)
+// certificates and signer certificates. Revocation is a flag, so a revoked fingerprint can
+// never come back by being listed again.
+
+#include "hub/core/org_code.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "ledger_ops.h"
+
+namespace hub::ledger {
+
+namespace v1 = lienthong::v1;
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+Result<std::string> canonical(const std::string& code, std::string field) {
+    std::string c = canonical_org_code(code);
+    if (c.empty()) {
+        return fail(errc::invalid_org_code, std::move(field), "not an organization code: " + code);
+    }
+    return c;
+}
+
+/// The canonical code of a registered organization. Error: INVALID_ORG_CODE, NOT_FOUND.
+Result<std::string> registered(Db& db, const std::string& code) {
+    auto c = canonical(code, "code");
+    if (!c) {
+        return c.error();
+    }
+    auto st = sqlite::query(db, "SELECT 1 FROM organizations WHERE code = ?", *c);
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return fail(errc::not_found, "code", "organization not registered: " + code);
+    }
+    return c;
+}
+
+const char* status_text(v1::OrgStatus s) { return s == v1::SUSPENDED ? "SUSPENDED" : "ACTIVE"; }
+const char* route_text(v1::Route r) { return r == v1::NATIONAL ? "NATIONAL" : "LOCAL"; }
+
+/// Inserts or updates one organization and its credentials. With `exact`, credentials the
+/// entry does not list are removed (a full replace).
+Result<void> upsert_org(Db& db, const v1::OrgEntry& org, const std::string& code, bool exact) {
+    LEDGER_TRY(sqlite::execute(
+        db,
+        "INSERT INTO organizations (code, given_code, name, parent, category, status, route) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+        "given_code = excluded.given_code, name = excluded.name, parent = excluded.parent, "
+        "category = excluded.category, status = excluded.status, route = excluded.route",
+        code, org.code(), org.name(), org.parent(), org.category(), status_text(org.status()),
+        route_text(org.route())));
+
+    LEDGER_TRY(sqlite::execute(db, "DELETE FROM org_aliases WHERE code = ?", code));
+    for (int i = 0; i < org.aliases_size(); ++i) {
+        LEDGER_TRY(
+            sqlite::execute(db, "INSERT INTO org_aliases (code, position, alias) VALUES (?, ?, ?)",
+                            code, i, org.aliases(i)));
+    }
+
+    std::set<std::string> certs;
+    for (const auto& sha : org.client_cert_sha256()) {
+        certs.insert(lower(sha));
+    }
+    if (exact) {
+        // Collect first: deleting while stepping over the same table is not allowed here.
+        std::vector<std::string> stale;
+        auto st = sqlite::query(db, "SELECT sha256 FROM client_certs WHERE code = ?", code);
+        if (!st) {
+            return st.error();
+        }
+        LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& row) {
+            std::string sha = row.column_text(0);
+            if (!certs.contains(sha)) {
+                stale.push_back(std::move(sha));
+            }
+        }));
+        for (const auto& sha : stale) {
+            LEDGER_TRY(sqlite::execute(db, "DELETE FROM client_certs WHERE sha256 = ?", sha));
+        }
+    }
+    for (const auto& sha : certs) {
+        // The file's owner wins; the revoked flag is kept.
+        LEDGER_TRY(sqlite::execute(db,
+                                   "INSERT INTO client_certs (sha256, code) VALUES (?, ?) "
+                                   "ON CONFLICT (sha256) DO UPDATE SET code = excluded.code",
+                                   sha, code));
+    }
+
+    if (exact) {
+        LEDGER_TRY(
+            sqlite::execute(db, "DELETE FROM signer_certs WHERE code = ? AND revoked = 0", code));
+    }
+    for (const auto& signer : org.signers()) {
+        LEDGER_TRY(sqlite::execute(db,
+                                   "INSERT INTO signer_certs (code, sha256, uid) VALUES (?, ?, ?) "
+                                   "ON CONFLICT (code, sha256, uid) DO NOTHING",
+                                   code, lower(signer.sha256()), signer.uid()));
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<void> import_registry(Db& db, const v1::Registry& registry, bool replace) {
+    std::set<std::string> listed;
+    for (int i = 0; i < registry.organizations_size(); ++i) {
+        const auto& org = registry.organizations(i);
+        auto code = canonical(org.code(), "organizations[" + std::to_string(i) + "].code");
+        if (!code) {
+            return code.error();
+        }
+        LEDGER_TRY(upsert_org(db, org, *code, replace));
+        listed.insert(*code);
+    }
+    if (!replace) {
+        return {};
+    }
+    std::vector<std::string> absent;
+    auto st = sqlite::query(db, "SELECT code FROM organizations");
+    if (!st) {
+        return st.error();
+    }
+    LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& row) {
+        std::string code = row.column_text(0);
+        if (!listed.contains(code)) {
+            absent.push_back(std::move(code));
+        }
+    }));
+    for (const auto& code : absent) {
+        // Aliases and credentials go with it (ON DELETE CASCADE).
+        LEDGER_TRY(sqlite::execute(db, "DELETE FROM organizations WHERE code = ?", code));
+    }
+    return {};
+}
+
+Result<void> add_org(Db& db, const v1::OrgEntry& org) {
+    auto code = canonical(org.code(), "code");
+    if (!code) {
+        return code.error();
+    }
+    auto st = sqlite::query(db, "SELECT 1 FROM organizations WHERE code = ?", *code);
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (*row) {
+        return fail(errc::duplicate_conflict, "code", "organization already registered: " + *code);
+    }
+    return upsert_org(db, org, *code, false);
+}
+
+Result<void> set_org_status(Db& db, const std::string& code, v1::OrgStatus status) {
+    auto c = registered(db, code);
+    if (!c) {
+        return c.error();
+    }
+    return sqlite::execute(db, "UPDATE organizations SET status = ? WHERE code = ?",
+                           status_text(status), *c);
+}
+
+Result<void> add_client_cert(Db& db, const std::string& code, const std::string& sha256) {
+    auto c = registered(db, code);
+    if (!c) {
+        return c.error();
+    }
+    std::string sha = lower(sha256);
+    auto st = sqlite::query(db, "SELECT code, revoked FROM client_certs WHERE sha256 = ?", sha);
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (*row) {
+        if ((*st)->column_int64(1) != 0) {
+            return fail(errc::duplicate_conflict, "sha256", "certificate was revoked");
+        }
+        if ((*st)->column_text(0) != *c) {
+            return fail(errc::duplicate_conflict, "sha256",
+                        "certificate belongs to another organization");
+        }
+        return {};
+    }
+    return sqlite::execute(db, "INSERT INTO client_certs (sha256, code) VALUES (?, ?)", sha, *c);
+}
+
+Result<bool> revoke_client_cert(Db& db, const std::string& sha256) {
+    std::string sha = lower(sha256);
+    auto st = sqlite::query(db, "SELECT revoked FROM client_certs WHERE sha256 = ?", sha);
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return fail(errc::not_found, "sha256", "certificate not registered");
+    }
+    bool was_active = (*st)->column_int64(0) == 0;
+    LEDGER_TRY(sqlite::execute(db, "UPDATE client_certs SET revoked = 1 WHERE sha256 = ?", sha));
+    return was_active;
+}
+
+Result<void> add_signer(Db& db, const std::string& code, const v1::SignerCert& signer) {
+    auto c = registered(db, code);
+    if (!c) {
+        return c.error();
+    }
+    if (signer.sha256().empty() && signer.uid().empty()) {
+        return fail(errc::malformed, "sha256", "a signer needs a fingerprint or a uid");
+    }
+    return sqlite::execute(db,
+                           "INSERT INTO signer_certs (code, sha256, uid) VALUES (?, ?, ?) "
+                           "ON CONFLICT (code, sha256, uid) DO NOTHING",
+                           *c, lower(signer.sha256()), signer.uid());
+}
+
+Result<bool> revoke_signer(Db& db, const std::string& code, const v1::SignerCert& signer) {
+    auto c = registered(db, code);
+    if (!c) {
+        return c.error();
+    }
+    std::string sha = lower(signer.sha256());
+    // An empty criterion matches nothing, so {sha256 only} never revokes a uid entry.
+    const char* where = "code = ?1 AND ((?2 <> '' AND sha256 = ?2) OR (?3 <> '' AND uid = ?3))";
+    auto st = sqlite::query(db,
+                            std::string("SELECT count(*), coalesce(sum(revoked = 0), 0) FROM "
+                                        "signer_certs WHERE ") +
+                                where,
+                            *c, sha, signer.uid());
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row || (*st)->column_int64(0) == 0) {
+        return fail(errc::not_found, "sha256", "signer not registered");
+    }
+    bool was_active = (*st)->column_int64(1) > 0;
+    LEDGER_TRY(sqlite::execute(db,
+                               std::string("UPDATE signer_certs SET revoked = 1 WHERE ") + where,
+                               *c, sha, signer.uid()));
+    return was_active;
+}
+
+Result<v1::Registry> load_registry(Db& db) {
+    v1::Registry registry;
+    std::vector<std::string> codes;
+    {
+        auto st = sqlite::query(db,
+                                "SELECT code, given_code, name, parent, category, status, route "
+                                "FROM organizations ORDER BY code");
+        if (!st) {
+            return st.error();
+        }
+        LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& s) {
+            v1::OrgEntry* org = registry.add_organizations();
+            codes.push_back(s.column_text(0));
+            org->set_code(s.column_text(1));
+            org->set_name(s.column_text(2));
+            org->set_parent(s.column_text(3));
+            org->set_category(s.column_text(4));
+            org->set_status(s.column_text(5) == "SUSPENDED" ? v1::SUSPENDED : v1::ACTIVE);
+            org->set_route(s.column_text(6) == "NATIONAL" ? v1::NATIONAL : v1::LOCAL);
+        }));
+    }
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        v1::OrgEntry* org = registry.mutable_organizations(static_cast<int>(i));
+        auto aliases = sqlite::query(
+            db, "SELECT alias FROM org_aliases WHERE code = ? ORDER BY position", codes[i]);
+        if (!aliases) {
+            return aliases.error();
+        }
+        LEDGER_TRY(sqlite::for_each_row(
+            **aliases, [&](Statement& row) { org->add_aliases(row.column_text(0)); }));
+        auto certs = sqlite::query(
+            db, "SELECT sha256 FROM client_certs WHERE code = ? AND revoked = 0 ORDER BY sha256",
+            codes[i]);
+        if (!certs) {
+            return certs.error();
+        }
+        LEDGER_TRY(sqlite::for_each_row(
+            **certs, [&](Statement& row) { org->add_client_cert_sha256(row.column_text(0)); }));
+        auto signers = sqlite::query(
+            db, "SELECT sha256, uid FROM signer_certs WHERE code = ? AND revoked = 0 ORDER BY id",
+            codes[i]);
+        if (!signers) {
+            return signers.error();
+        }
+        LEDGER_TRY(sqlite::for_each_row(**signers, [&](Statement& row) {
+            v1::SignerCert* signer = org->add_signers();
+            signer->set_sha256(row.column_text(0));
+            signer->set_uid(row.column_text(1));
+        }));
+    }
+    return registry;
+}
+
+}  // namespace hub::ledger
