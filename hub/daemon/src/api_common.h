@@ -1,0 +1,35 @@
+#pragma once
+// Pieces every agency endpoint uses: who is calling, and answering a failure (audited).
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "hub/http/server.h"
+#include "services.h"
+
+namespace hub {
+
+/// The authenticated caller of one request, with the registry snapshot it was checked
+/// against (used for the whole request).
+struct Caller {
+    std::shared_ptr<const Registry> registry;
+    const OrgInfo* org = nullptr;
+};
+
+/// Maps the TLS client certificate to its organization. Errors: UNAUTHENTICATED (no
+/// certificate, or one the registry does not know or has revoked), FORBIDDEN_SENDER (the
+/// organization is suspended).
+Result<Caller> authenticate(Services& services, const http::Request& request);
+
+/// Audits the rejection (actor, action, target, code) and returns the error response.
+boost::asio::awaitable<http::Response> reject(Services& services, const http::Request& request,
+                                              const Failure& failure, std::string actor,
+                                              std::string action, std::string target);
+
+/// Appends one audit row; a failure to audit is logged, never turned into the answer.
+boost::asio::awaitable<void> audit(Services& services, std::string actor, std::string action,
+                                   std::string target, std::string outcome, std::string detail);
+
+}  // namespace hub

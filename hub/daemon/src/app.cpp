@@ -1,0 +1,305 @@
+#include "app.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <google/protobuf/util/json_util.h>
+
+#include "endpoints.h"
+#include "hub/core/default_calendar.h"
+#include "hub/core/digest.h"
+#include "hub/http/server.h"
+#include "hub/queue/sqlite_queue.h"
+#include "hub/store/sqlite_ledger.h"
+#include "services.h"
+
+namespace hub {
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+
+struct App::Parts {
+    lienthong::v1::Config config;
+    Logger& log;
+    std::unique_ptr<SystemClock> clock;
+    BusinessCalendar calendar = BusinessCalendar::defaults();
+    std::unique_ptr<Snapshot<crypto::TrustStore>> trust;
+    std::optional<crypto::CmsSigner> receipt_signer;
+    std::unique_ptr<SqliteLedger> ledger;
+    std::optional<BlobStore> blobs;
+    std::unique_ptr<SqliteQueue> queue;
+    std::unique_ptr<Snapshot<Registry>> registry;
+    Metrics metrics;
+    asio::thread_pool blocking{2};
+    std::unique_ptr<Services> services;
+    // Destroyed first: pending coroutines (long-polls) die with the io_context, before the
+    // queue and ledger they reference.
+    std::unique_ptr<asio::io_context> io;
+    std::unique_ptr<http::Server> agency;
+    std::unique_ptr<http::Server> operator_server;
+
+    explicit Parts(lienthong::v1::Config c, Logger& l) : config(std::move(c)), log(l) {}
+    ~Parts() {
+        agency.reset();
+        operator_server.reset();
+        io.reset();
+        blocking.join();
+    }
+};
+
+namespace {
+
+Failure part_failed(const std::string& part, const Failure& failure) {
+    return fail(failure.code, part, part + ": " + failure.text());
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// The registry file is imported when it changed since the last import, so that changes
+// made through the operator API (a suspension, say) survive a restart with the same file.
+Result<void> import_registry_file(SqliteLedger& ledger, const std::string& path,
+                                  const std::string& ledger_path, Logger& log) {
+    if (path.empty()) {
+        return {};
+    }
+    const std::string text = read_text(path);
+    if (text.empty()) {
+        return fail(errc::malformed, "registry_file", "cannot read " + path);
+    }
+    lienthong::v1::Registry registry;
+    auto status = google::protobuf::util::JsonStringToMessage(text, &registry);
+    if (!status.ok()) {
+        return fail(errc::malformed, "registry_file", path + ": " + std::string(status.message()));
+    }
+    const std::string marker = ledger_path + ".registry-sha256";
+    const std::string digest = sha256_hex(text);
+    if (read_text(marker) == digest) {
+        return {};
+    }
+    if (auto imported = ledger.import_registry_sync(registry, false); !imported) {
+        return imported.error();
+    }
+    std::ofstream(marker, std::ios::trunc) << digest;
+    log.info("registry_imported", "file=" + log_value(path) + " organizations=" +
+                                      std::to_string(registry.organizations_size()));
+    return {};
+}
+
+http::ServerOptions listener_options(const lienthong::v1::Config& config,
+                                     const lienthong::v1::ListenerConfig& listener,
+                                     const std::string& client_ca, const std::string& name,
+                                     const std::string& spill_dir) {
+    http::ServerOptions o;
+    o.address = listener.address();
+    o.port = static_cast<std::uint16_t>(listener.port());
+    o.cert_chain_file = config.tls().server_cert();
+    o.key_file = config.tls().server_key();
+    o.client_ca_file = client_ca;
+    // Asked for but not required: a missing certificate gets a clear 401 body, not a TLS alert.
+    o.require_client_cert = false;
+    const auto& l = config.limits();
+    o.max_body_bytes = l.max_body_bytes();
+    o.max_header_bytes = l.max_header_bytes();
+    o.max_connections = l.max_connections();
+    o.handshake_timeout = std::chrono::milliseconds(l.handshake_timeout_ms());
+    o.header_timeout = std::chrono::milliseconds(l.header_timeout_ms());
+    o.body_timeout = std::chrono::milliseconds(l.body_timeout_ms());
+    o.idle_timeout = std::chrono::milliseconds(l.idle_timeout_ms());
+    o.spill_dir = spill_dir;
+    o.name = name;
+    return o;
+}
+
+Result<void> write_ports(const std::string& path, std::uint16_t agency, std::uint16_t op) {
+    if (path.empty()) {
+        return {};
+    }
+    fs::create_directories(fs::path(path).parent_path());
+    const std::string temp = path + ".tmp";
+    {
+        std::ofstream out(temp, std::ios::trunc);
+        out << "{\"agency_port\": " << agency << ", \"operator_port\": " << op
+            << ", \"pid\": " << ::getpid() << "}\n";
+        if (!out) {
+            return fail(errc::unavailable, "ports_file", "cannot write " + path);
+        }
+    }
+    fs::rename(temp, path);
+    return {};
+}
+
+void log_failure(Logger& log, const char* what, std::exception_ptr error) {
+    if (!error) {
+        return;
+    }
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        log.error(what, "error=" + log_value(e.what()));
+    }
+}
+
+}  // namespace
+
+App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+App::~App() = default;
+
+Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& log) {
+    auto p = std::make_unique<Parts>(std::move(config), log);
+    const auto& c = p->config;
+
+    std::chrono::milliseconds offset(c.clock().offset_ms());
+    if (!c.clock().fixed().empty()) {
+        offset = std::chrono::duration_cast<std::chrono::milliseconds>(
+            parse_instant(c.clock().fixed()).value() - SystemClock().now());
+    }
+    p->clock = std::make_unique<SystemClock>(offset);
+
+    auto calendar = load_calendar_or_default(c.calendar().file());
+    if (!calendar) {
+        return part_failed("calendar", calendar.error());
+    }
+    p->calendar = std::move(*calendar);
+
+    auto trust = crypto::TrustStore::load(c.trust().anchors_dir(), c.trust().crl_dir());
+    if (!trust) {
+        return part_failed("trust", trust.error());
+    }
+    p->trust = std::make_unique<Snapshot<crypto::TrustStore>>(std::move(*trust));
+
+    auto signer = crypto::CmsSigner::load(c.receipt().key(), c.receipt().cert());
+    if (!signer) {
+        return part_failed("receipt", signer.error());
+    }
+    p->receipt_signer.emplace(std::move(*signer));
+
+    fs::create_directories(fs::path(c.store().ledger()).parent_path());
+    auto ledger = SqliteLedger::open(
+        SqliteLedgerOptions{c.store().ledger(), c.store().group_commit_max()}, log);
+    if (!ledger) {
+        return part_failed("store", ledger.error());
+    }
+    p->ledger = std::move(*ledger);
+
+    auto blobs = BlobStore::open(c.store().blob_dir());
+    if (!blobs) {
+        return part_failed("blobs", blobs.error());
+    }
+    p->blobs.emplace(std::move(*blobs));
+
+    auto queue = SqliteQueue::open(
+        SqliteQueueOptions{c.queue().sqlite_file(),
+                           std::chrono::milliseconds(c.queue().visibility_timeout_ms())},
+        *p->clock, log);
+    if (!queue) {
+        return part_failed("queue", queue.error());
+    }
+    p->queue = std::move(*queue);
+
+    if (auto imported = import_registry_file(*p->ledger, c.registry_file(), c.store().ledger(), log);
+        !imported) {
+        return part_failed("registry", imported.error());
+    }
+    auto registry = p->ledger->load_registry_sync();
+    if (!registry) {
+        return part_failed("registry", registry.error());
+    }
+    std::vector<std::string> skipped;
+    p->registry = std::make_unique<Snapshot<Registry>>(Registry::build(*registry, &skipped));
+    for (const auto& code : skipped) {
+        log.warn("registry_entry_skipped", "code=" + log_value(code));
+    }
+
+    p->services.reset(new Services{p->config, log, *p->clock, *p->ledger, *p->queue, *p->blobs,
+                                   *p->registry, *p->trust, *p->receipt_signer, p->calendar,
+                                   p->metrics, p->blocking});
+    p->io = std::make_unique<asio::io_context>();
+    Services& services = *p->services;
+    p->agency = std::make_unique<http::Server>(
+        *p->io, listener_options(c, c.agency(), c.tls().client_ca(), "agency", p->blobs->temp_dir()),
+        [&services](http::Request request) { return agency_dispatch(services, std::move(request)); },
+        log);
+    p->operator_server = std::make_unique<http::Server>(
+        *p->io,
+        listener_options(c, c.operator_(), c.tls().operator_ca(), "operator", p->blobs->temp_dir()),
+        [&services](http::Request request) { return operator_dispatch(services, std::move(request)); },
+        log);
+    return std::unique_ptr<App>(new App(std::move(p)));
+}
+
+int App::run() {
+    Parts& p = *parts_;
+    auto agency_port = p.agency->start();
+    if (!agency_port) {
+        p.log.error("start_failed", "listener=agency error=" + log_value(agency_port.error().text()));
+        return 1;
+    }
+    auto operator_port = p.operator_server->start();
+    if (!operator_port) {
+        p.log.error("start_failed", "listener=operator error=" + log_value(operator_port.error().text()));
+        return 1;
+    }
+    asio::co_spawn(
+        *p.io,
+        [](Services& services) -> asio::awaitable<void> {
+            auto republished = co_await republish_pending(services);
+            if (!republished) {
+                services.log.error("republish_failed", "error=" + log_value(republished.error().text()));
+            } else if (*republished > 0) {
+                services.log.info("republished", "deliveries=" + std::to_string(*republished));
+            }
+        }(*p.services),
+        [&log = p.log](std::exception_ptr e) { log_failure(log, "republish_crashed", e); });
+
+    asio::signal_set signals(*p.io, SIGTERM, SIGINT);
+    signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
+        if (ec) {
+            return;
+        }
+        p.log.info("stopping", "signal=" + std::to_string(signal));
+        p.agency->stop(std::chrono::seconds(10));
+        p.operator_server->stop(std::chrono::seconds(10));
+        asio::co_spawn(
+            *p.io,
+            [](App::Parts& parts) -> asio::awaitable<void> {
+                co_await parts.agency->wait_stopped();
+                co_await parts.operator_server->wait_stopped();
+                parts.io->stop();  // long-polls still waiting die with the io_context
+            }(p),
+            [&log = p.log](std::exception_ptr e) { log_failure(log, "stop_crashed", e); });
+    });
+
+    if (auto written = write_ports(p.config.ports_file(), *agency_port, *operator_port); !written) {
+        p.log.error("start_failed", "error=" + log_value(written.error().text()));
+        return 1;
+    }
+    p.log.info("serving", "agency_port=" + std::to_string(*agency_port) +
+                              " operator_port=" + std::to_string(*operator_port) +
+                              " province=" + p.config.province());
+
+    const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    std::vector<std::thread> workers;
+    for (unsigned i = 1; i < threads; ++i) {
+        workers.emplace_back([&p] { p.io->run(); });
+    }
+    p.io->run();
+    for (auto& worker : workers) {
+        worker.join();
+    }
+    p.log.info("stopped");
+    return 0;
+}
+
+}  // namespace hub

@@ -1,0 +1,167 @@
+#include "hub/daemon/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "hub/core/logger.h"
+#include "hub/core/org_code.h"
+#include "hub/core/time.h"
+
+namespace hub {
+namespace fs = std::filesystem;
+
+namespace {
+
+void resolve(std::string* path, const fs::path& base) {
+    if (!path->empty() && fs::path(*path).is_relative()) {
+        *path = (base / *path).lexically_normal().string();
+    }
+}
+
+Failure bad(const std::string& key, const std::string& why) {
+    return fail(errc::malformed, key, "config: " + key + ": " + why);
+}
+
+template <class T>
+void default_to(T& value, T fallback) {
+    if (value == T{}) {
+        value = fallback;
+    }
+}
+
+}  // namespace
+
+Result<lienthong::v1::Config> load_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        return fail(errc::malformed, "config", "config: cannot read " + path);
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    lienthong::v1::Config config;
+    auto status = google::protobuf::util::JsonStringToMessage(text.str(), &config);
+    if (!status.ok()) {
+        return fail(errc::malformed, "config",
+                    "config: " + path + ": " + std::string(status.message()));
+    }
+    return complete_config(std::move(config), fs::absolute(path).parent_path().string());
+}
+
+Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c, const std::string& base_dir) {
+    const fs::path base(base_dir);
+    default_to<std::string>(*c.mutable_province(), "H39");
+    auto province = parse_org_code(c.province());
+    if (!province || province->segments.size() != 1) {
+        return bad("province", "'" + c.province() + "' is not a level-1 code such as H39");
+    }
+    for (auto* listener : {c.mutable_agency(), c.mutable_operator_()}) {
+        default_to<std::string>(*listener->mutable_address(), "127.0.0.1");
+        if (listener->port() > 65535) {
+            return bad("port", std::to_string(listener->port()) + " is not a port");
+        }
+    }
+    if (!c.has_agency()) {
+        c.mutable_agency()->set_port(8443);
+    }
+    if (!c.has_operator_()) {
+        c.mutable_operator_()->set_port(8444);
+    }
+
+    auto* tls = c.mutable_tls();
+    for (auto [key, value] : {std::pair{"tls.server_cert", tls->mutable_server_cert()},
+                              std::pair{"tls.server_key", tls->mutable_server_key()},
+                              std::pair{"tls.client_ca", tls->mutable_client_ca()}}) {
+        if (value->empty()) {
+            return bad(key, "required");
+        }
+        resolve(value, base);
+    }
+    resolve(tls->mutable_operator_ca(), base);
+    default_to(*tls->mutable_operator_ca(), tls->client_ca());
+
+    auto* trust = c.mutable_trust();
+    if (trust->anchors_dir().empty()) {
+        return bad("trust.anchors_dir", "required");
+    }
+    resolve(trust->mutable_anchors_dir(), base);
+    resolve(trust->mutable_crl_dir(), base);
+
+    auto* receipt = c.mutable_receipt();
+    if (receipt->key().empty() || receipt->cert().empty()) {
+        return bad("receipt", "key and cert are required");
+    }
+    resolve(receipt->mutable_key(), base);
+    resolve(receipt->mutable_cert(), base);
+
+    resolve(c.mutable_registry_file(), base);
+    resolve(c.mutable_ports_file(), base);
+    resolve(c.mutable_calendar()->mutable_file(), base);
+
+    auto* store = c.mutable_store();
+    default_to<std::string>(*store->mutable_ledger(), "lienthong.db");
+    resolve(store->mutable_ledger(), base);
+    const fs::path ledger_dir = fs::path(store->ledger()).parent_path();
+    default_to(*store->mutable_blob_dir(), (ledger_dir / "blobs").string());
+    resolve(store->mutable_blob_dir(), base);
+    if (store->group_commit_max() == 0) {
+        store->set_group_commit_max(256);
+    }
+
+    auto* limits = c.mutable_limits();
+    if (limits->max_body_bytes() == 0) {
+        limits->set_max_body_bytes(64ull << 20);
+    }
+    if (limits->max_header_bytes() == 0) {
+        limits->set_max_header_bytes(16u << 10);
+    }
+    if (limits->max_connections() == 0) {
+        limits->set_max_connections(1024);
+    }
+    if (limits->handshake_timeout_ms() == 0) {
+        limits->set_handshake_timeout_ms(10'000);
+    }
+    if (limits->header_timeout_ms() == 0) {
+        limits->set_header_timeout_ms(10'000);
+    }
+    if (limits->body_timeout_ms() == 0) {
+        limits->set_body_timeout_ms(120'000);
+    }
+    if (limits->idle_timeout_ms() == 0) {
+        limits->set_idle_timeout_ms(60'000);
+    }
+
+    auto* queue = c.mutable_queue();
+    default_to<std::string>(*queue->mutable_kind(), "sqlite");
+    if (queue->kind() != "sqlite" && queue->kind() != "amqp") {
+        return bad("queue.kind", "'" + queue->kind() + "' is not sqlite or amqp");
+    }
+    if (queue->kind() == "amqp") {
+        return bad("queue.kind", "amqp is not available in this build yet");
+    }
+    if (queue->visibility_timeout_ms() == 0) {
+        queue->set_visibility_timeout_ms(60'000);
+    }
+    default_to(*queue->mutable_sqlite_file(), (ledger_dir / "queue.db").string());
+    resolve(queue->mutable_sqlite_file(), base);
+
+    if (c.national().enabled()) {
+        return bad("national.enabled", "the national adapter is not available in this build yet");
+    }
+
+    LogLevel level;
+    default_to<std::string>(*c.mutable_logging()->mutable_level(), "info");
+    if (!Logger::parse_level(c.logging().level(), level)) {
+        return bad("logging.level", "'" + c.logging().level() + "' is not debug, info, warn, error or off");
+    }
+    resolve(c.mutable_logging()->mutable_file(), base);
+
+    if (!c.clock().fixed().empty() && !parse_instant(c.clock().fixed())) {
+        return bad("clock.fixed", "'" + c.clock().fixed() + "' is not an ISO 8601 instant");
+    }
+    return c;
+}
+
+}  // namespace hub

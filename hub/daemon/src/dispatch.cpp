@@ -1,0 +1,105 @@
+// Which endpoint answers a request, and the operator listener's small endpoints.
+
+#include <chrono>
+
+#include "api_common.h"
+#include "endpoints.h"
+#include "hub/http/message.h"
+#include "lienthong/v1/api.pb.h"
+
+namespace hub {
+namespace v1 = lienthong::v1;
+using boost::beast::http::verb;
+
+namespace {
+
+http::Response method_not_allowed(const http::Request& request) {
+    auto response = http::error_response(fail(errc::not_found, "", "no such endpoint"), request);
+    response.status = 405;
+    return response;
+}
+
+// "/v1/inbox/{id}/ack" -> id; empty when the path has another shape.
+std::string between(const std::string& path, std::string_view prefix, std::string_view suffix) {
+    if (path.size() <= prefix.size() + suffix.size() || path.rfind(prefix, 0) != 0 ||
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        return {};
+    }
+    auto id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    return id.find('/') == std::string::npos ? id : std::string();
+}
+
+boost::asio::awaitable<http::Response> route_agency(Services& services, http::Request request) {
+    const auto& path = request.path;
+    const auto method = request.method;
+    if (path == "/v1/envelopes") {
+        if (method != verb::post) {
+            co_return method_not_allowed(request);
+        }
+        co_return co_await post_envelope(services, std::move(request));
+    }
+    if (path == "/v1/inbox") {
+        if (method != verb::get) {
+            co_return method_not_allowed(request);
+        }
+        co_return co_await get_inbox(services, std::move(request));
+    }
+    if (path == "/v1/status") {
+        if (method != verb::post) {
+            co_return method_not_allowed(request);
+        }
+        co_return co_await post_status(services, std::move(request));
+    }
+    if (path == "/v1/time") {
+        if (method != verb::get) {
+            co_return method_not_allowed(request);
+        }
+        v1::TimeNow now;
+        now.set_now(format_instant(services.clock.now()));
+        co_return http::message_response(200, now, request);
+    }
+    if (auto id = between(path, "/v1/inbox/", "/ack"); !id.empty()) {
+        if (method != verb::post) {
+            co_return method_not_allowed(request);
+        }
+        co_return co_await ack_inbox(services, std::move(request), id);
+    }
+    if (auto id = between(path, "/v1/envelopes/", ""); !id.empty()) {
+        if (method != verb::get) {
+            co_return method_not_allowed(request);
+        }
+        co_return co_await get_trace(services, std::move(request), id);
+    }
+    co_return http::error_response(fail(errc::not_found, "", "no such endpoint"), request);
+}
+
+std::string route_name(const http::Request& request) {
+    const auto& path = request.path;
+    if (path.rfind("/v1/inbox/", 0) == 0) {
+        return "inbox_ack";
+    }
+    if (path.rfind("/v1/envelopes/", 0) == 0) {
+        return "trace";
+    }
+    if (path == "/v1/envelopes") {
+        return "envelopes_post";
+    }
+    if (path == "/v1/inbox" || path == "/v1/status" || path == "/v1/time") {
+        return path.substr(4);
+    }
+    return "other";
+}
+
+}  // namespace
+
+boost::asio::awaitable<http::Response> agency_dispatch(Services& services, http::Request request) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto name = route_name(request);
+    auto response = co_await route_agency(services, std::move(request));
+    services.metrics.observe(
+        name, response.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    co_return response;
+}
+
+}  // namespace hub

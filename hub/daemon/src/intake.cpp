@@ -1,0 +1,334 @@
+// POST /v1/envelopes (api.md; ).
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include "api_common.h"
+#include "attachments_check.h"
+#include "blocking.h"
+#include "endpoints.h"
+#include "envelope_body.h"
+#include "hub/core/digest.h"
+#include "hub/core/document_id.h"
+#include "hub/core/text.h"
+#include "hub/core/validation.h"
+#include "hub/crypto/verify.h"
+#include "hub/http/message.h"
+#include "lienthong/v1/api.pb.h"
+
+namespace hub {
+namespace v1 = lienthong::v1;
+
+namespace {
+
+struct Routed {
+    std::vector<NewDelivery> deliveries;
+};
+
+Result<Routed> route_recipients(const Services& services, const Registry& registry,
+                                const v1::EnvelopeHeader& header) {
+    Routed routed;
+    std::set<std::string> seen;
+    for (int i = 0; i < header.to_size(); ++i) {
+        auto code = parse_org_code(header.to(i));
+        const auto field = "header.to[" + std::to_string(i) + "]";
+        if (!code) {
+            return fail(errc::invalid_org_code, field);
+        }
+        auto decision = registry.route(*code, services.config.province(),
+                                       services.config.national().enabled());
+        if (decision.kind == RouteKind::unknown) {
+            return fail(errc::unknown_recipient, field,
+                        header.to(i) + " is neither registered here nor routable nationally");
+        }
+        if (!seen.insert(decision.code).second) {
+            continue;  // the same organization written twice, perhaps in both forms
+        }
+        routed.deliveries.push_back(NewDelivery{
+            new_id("d-"), decision.code, header.to(i),
+            decision.kind == RouteKind::local ? v1::LOCAL : v1::NATIONAL});
+    }
+    return routed;
+}
+
+// a reply must name a document this hub has carried when its issuer is one of ours.
+boost::asio::awaitable<Result<void>> check_replies(Services& services, const Registry& registry,
+                                                   const v1::EnvelopeHeader& header) {
+    for (int i = 0; i < header.in_reply_to_size(); ++i) {
+        auto target = parse_document_id(header.in_reply_to(i));
+        if (!target) {
+            co_return fail(errc::invalid_document_id, "header.in_reply_to[" + std::to_string(i) + "]");
+        }
+        auto issuer = parse_org_code(target->issuer);
+        const OrgInfo* local = registry.find(target->issuer);
+        const bool ours = (local != nullptr && local->route == v1::LOCAL) ||
+                          (issuer && issuer->level1() == services.config.province());
+        if (!ours) {
+            continue;
+        }
+        auto known = co_await services.ledger.document_known(header.in_reply_to(i));
+        if (!known) {
+            co_return known.error();
+        }
+        if (!*known) {
+            co_return fail(errc::reply_target_unknown, "header.in_reply_to[" + std::to_string(i) + "]",
+                           "no document " + header.in_reply_to(i) + " passed through this hub");
+        }
+    }
+    co_return Result<void>{};
+}
+
+// Blobs become durable before the ledger commit that points at them.
+Result<std::vector<AttachmentRecord>> store_blobs(BlobStore& blobs, const v1::EnvelopeHeader& header,
+                                                  const IncomingEnvelope& body) {
+    std::vector<AttachmentRecord> records;
+    for (const auto& ref : header.attachments()) {
+        const IncomingAttachment* content = nullptr;
+        for (const auto& attachment : body.attachments) {
+            if (to_nfc(attachment.content_id) == ref.content_id()) {
+                content = &attachment;
+            }
+        }
+        if (content == nullptr) {
+            return fail(errc::attachment_digest, "attachments", "missing " + ref.content_id());
+        }
+        auto stored = content->file.empty() ? blobs.put(content->bytes)
+                                             : blobs.put_file(content->file, content->sha256);
+        if (!stored) {
+            return stored.error();
+        }
+        records.push_back(AttachmentRecord{ref.content_id(), ref.name(), ref.media_type(), ref.size(),
+                                           *stored, ref.role(), ref.description()});
+    }
+    return records;
+}
+
+v1::Receipt make_receipt(const v1::EnvelopeHeader& header, const std::string& header_sha256,
+                         Instant accepted_at, const std::vector<NewDelivery>& deliveries) {
+    v1::Receipt receipt;
+    receipt.set_envelope_id(header.envelope_id());
+    receipt.set_document_id(header.document_id());
+    receipt.set_from(header.from().code());
+    receipt.set_header_sha256(header_sha256);
+    receipt.set_accepted_at(format_instant(accepted_at));
+    // the sending time is when the hub gave the sender a successful receipt.
+    receipt.set_sent_at(receipt.accepted_at());
+    for (const auto& delivery : deliveries) {
+        auto* recipient = receipt.add_recipients();
+        recipient->set_code(delivery.recipient_given);
+        recipient->set_route(delivery.route);
+        recipient->set_delivery_id(delivery.delivery_id);
+    }
+    return receipt;
+}
+
+http::Response receipt_response(unsigned status, const std::string& receipt_bytes,
+                                const http::Request& request) {
+    v1::Receipt receipt;
+    receipt.ParseFromString(receipt_bytes);
+    return http::message_response(status, receipt, request);
+}
+
+boost::asio::awaitable<Result<void>> publish_deliveries(Services& services, std::int64_t seq,
+                                                        const std::vector<DeliveryRecord>& deliveries) {
+    std::vector<QueueMessage> messages;
+    for (const auto& delivery : deliveries) {
+        if (delivery.route == v1::LOCAL) {
+            messages.push_back(QueueMessage{delivery.delivery_id, delivery.recipient, "envelope",
+                                            std::to_string(seq), services.clock.now(), 0});
+        }
+    }
+    if (messages.empty()) {
+        co_return Result<void>{};
+    }
+    co_return co_await services.queue.publish(std::move(messages));
+}
+
+}  // namespace
+
+boost::asio::awaitable<http::Response> post_envelope(Services& services, http::Request request) {
+    const std::string action = "envelope.post";
+    auto caller = authenticate(services, request);
+    if (!caller) {
+        co_return co_await reject(services, request, caller.error(),
+                                  "cert:" + request.client_cert_sha256.value_or("none").substr(0, 16),
+                                  action, "");
+    }
+    const std::string actor = caller->org->code;
+    // No co_await inside ?: and no lambda built inside a co_await expression: GCC 12
+    // destroys such temporaries twice.
+    auto read_body = [&] { return read_envelope_body(request, services.blobs.temp_dir()); };
+    Result<IncomingEnvelope> body = fail(errc::internal);
+    if (request.body_file.empty()) {
+        body = read_body();
+    } else {
+        body = co_await run_blocking(services.blocking, read_body);
+    }
+    if (!body) {
+        co_return co_await reject(services, request, body.error(), actor, action, "");
+    }
+    auto checked = validate_header(body->header);
+    if (!checked) {
+        co_return co_await reject(services, request, checked.error(), actor, action, "");
+    }
+    const auto& header = checked->header;
+    const std::string envelope_id = header.envelope_id();
+    if (body->signature.empty()) {
+        co_return co_await reject(services, request, fail(errc::malformed, "signature", "no signature"),
+                                  actor, action, envelope_id);
+    }
+    auto check_content = [&] { return check_attachments(header, *body); };
+    Result<void> attachments_ok;
+    if (request.body_file.empty()) {
+        attachments_ok = check_content();
+    } else {
+        attachments_ok = co_await run_blocking(services.blocking, check_content);
+    }
+    if (!attachments_ok) {
+        co_return co_await reject(services, request, attachments_ok.error(), actor, action, envelope_id);
+    }
+
+    // the signature over the exact header bytes, then who signed.
+    const auto now = services.clock.now();
+    auto signer = crypto::verify_detached(body->header, body->signature, *services.trust.get(), now);
+    if (!signer) {
+        co_return co_await reject(services, request, signer.error(), actor, action, envelope_id);
+    }
+    const Registry& registry = *caller->registry;
+    const OrgInfo* sender = registry.find(checked->from.canonical);
+    if (sender == nullptr) {
+        co_return co_await reject(services, request,
+                                  fail(errc::forbidden_sender, "header.from.code",
+                                       checked->from.given + " is not a registered organization"),
+                                  actor, action, envelope_id);
+    }
+    if (!registry.signer_belongs(*sender, signer->cert_sha256, signer->uid)) {
+        co_return co_await reject(services, request,
+                                  fail(errc::signer_mismatch, "signature",
+                                       "the signer certificate does not belong to " + sender->code),
+                                  actor, action, envelope_id);
+    }
+    if (sender != caller->org) {
+        co_return co_await reject(services, request,
+                                  fail(errc::forbidden_sender, "header.from.code",
+                                       "the caller is " + caller->org->code + ", not " + sender->code),
+                                  actor, action, envelope_id);
+    }
+    auto routed = route_recipients(services, registry, header);
+    if (!routed) {
+        co_return co_await reject(services, request, routed.error(), actor, action, envelope_id);
+    }
+    if (auto replies = co_await check_replies(services, registry, header); !replies) {
+        co_return co_await reject(services, request, replies.error(), actor, action, envelope_id);
+    }
+
+    // Idempotency: a repost needs no blob writes; accept_envelope decides again under its lock.
+    const std::string header_sha256 = sha256_hex(body->header);
+    auto earlier = co_await services.ledger.find_envelope(sender->code, envelope_id);
+    if (!earlier) {
+        co_return co_await reject(services, request, earlier.error(), actor, action, envelope_id);
+    }
+    if (*earlier) {
+        if ((*earlier)->content_digest != header_sha256) {
+            co_return co_await reject(services, request,
+                                      fail(errc::duplicate_conflict, "header.envelope_id",
+                                           "envelope " + envelope_id + " was sent before with other content"),
+                                      actor, action, envelope_id);
+        }
+        co_await audit(services, actor, action, envelope_id, "DUPLICATE", "request=" + request.request_id);
+        co_return receipt_response(200, (*earlier)->receipt, request);
+    }
+
+    auto write_blobs = [&] { return store_blobs(services.blobs, header, *body); };
+    auto attachments = co_await run_blocking(services.blocking, write_blobs);
+    if (!attachments) {
+        co_return co_await reject(services, request, attachments.error(), actor, action, envelope_id);
+    }
+    const Instant accepted_at = services.clock.now();
+    auto receipt = make_receipt(header, header_sha256, accepted_at, routed->deliveries);
+    const std::string signed_bytes = receipt.SerializeAsString();  // before `signed` exists
+    auto signature = services.receipt_signer.sign_detached(signed_bytes);
+    if (!signature) {
+        co_return co_await reject(services, request, signature.error(), actor, action, envelope_id);
+    }
+    receipt.mutable_signed_()->set_receipt(signed_bytes);
+    receipt.mutable_signed_()->set_signature(*signature);
+
+    NewEnvelope record;
+    record.from = sender->code;
+    record.from_given = header.from().code();
+    record.envelope_id = envelope_id;
+    record.document_id = header.document_id();
+    record.business_type = header.business_type();
+    record.header = body->header;
+    record.signature = body->signature;
+    record.header_sha256 = header_sha256;
+    record.content_digest = header_sha256;
+    record.receipt = receipt.SerializeAsString();
+    record.accepted_at = accepted_at;
+    record.reply_requested = header.reply_requested();
+    record.reply_due = header.reply_due();
+    if (header.business_type() != v1::NEW) {
+        record.replaces = header.replaces().document_id();
+    }
+    record.in_reply_to.assign(header.in_reply_to().begin(), header.in_reply_to().end());
+    record.attachments = std::move(*attachments);
+    record.deliveries = routed->deliveries;
+    record.audit.push_back(AuditRecord{accepted_at, actor, action, envelope_id, "OK",
+                                       "request=" + request.request_id + " doc=" +
+                                           log_value(header.document_id()) + " recipients=" +
+                                           std::to_string(routed->deliveries.size()) +
+                                           " signer=" + signer->cert_sha256.substr(0, 16)});
+    auto accepted = co_await services.ledger.accept_envelope(std::move(record));
+    if (!accepted) {
+        co_return co_await reject(services, request, accepted.error(), actor, action, envelope_id);
+    }
+    switch (accepted->outcome) {
+        case AcceptResult::duplicate_conflict:
+            co_return http::error_response(
+                fail(errc::duplicate_conflict, "header.envelope_id",
+                     "envelope " + envelope_id + " was sent before with other content"),
+                request);
+        case AcceptResult::duplicate_same:
+            co_return receipt_response(200, accepted->receipt_bytes, request);
+        case AcceptResult::created:
+            break;
+    }
+    // Durable now: a failed publish is repaired by republish_pending, never by a 5xx.
+    if (auto published = co_await publish_deliveries(services, accepted->envelope_seq,
+                                                      accepted->deliveries);
+        !published) {
+        services.log.error("publish_failed", "envelope=" + envelope_id + " error=" +
+                                                 log_value(published.error().text()));
+    }
+    services.log.info("accepted", "envelope=" + envelope_id + " from=" + sender->code +
+                                      " doc=" + log_value(header.document_id()) +
+                                      " request=" + request.request_id);
+    co_return receipt_response(202, accepted->receipt_bytes, request);
+}
+
+boost::asio::awaitable<Result<std::size_t>> republish_pending(Services& services) {
+    std::int64_t after = 0;
+    std::size_t count = 0;
+    for (;;) {
+        auto batch = co_await services.ledger.unarrived_deliveries(after, 500);
+        if (!batch) {
+            co_return batch.error();
+        }
+        if (batch->empty()) {
+            co_return count;
+        }
+        std::map<std::int64_t, std::vector<DeliveryRecord>> by_envelope;
+        for (auto& delivery : *batch) {
+            after = std::max(after, delivery.envelope_seq);
+            by_envelope[delivery.envelope_seq].push_back(std::move(delivery));
+        }
+        for (const auto& [seq, deliveries] : by_envelope) {
+            if (auto published = co_await publish_deliveries(services, seq, deliveries); !published) {
+                co_return published.error();
+            }
+            count += deliveries.size();
+        }
+    }
+}
+
+}  // namespace hub

@@ -1,0 +1,55 @@
+// lienthongd: the provincial document interconnection hub (the "trục liên thông").
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "app.h"
+#include "hub/daemon/config.h"
+
+int main(int argc, char** argv) {
+    std::string config_path;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--config" && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (arg.rfind("--config=", 0) == 0) {
+            config_path = arg.substr(9);
+        } else if (arg == "--help" || arg == "-h") {
+            std::cout << "usage: lienthongd --config FILE\n";
+            return 0;
+        } else {
+            std::cerr << "lienthongd: unknown argument '" << arg << "' (usage: lienthongd --config FILE)\n";
+            return 2;
+        }
+    }
+    if (config_path.empty()) {
+        std::cerr << "lienthongd: --config FILE is required\n";
+        return 2;
+    }
+    auto config = hub::load_config(config_path);
+    if (!config) {
+        std::cerr << "lienthongd: " << config.error().text() << "\n";
+        return 2;
+    }
+    hub::LogLevel level = hub::LogLevel::info;
+    hub::Logger::parse_level(config->logging().level(), level);
+    std::FILE* out = stderr;
+    if (!config->logging().file().empty()) {
+        out = std::fopen(config->logging().file().c_str(), "a");
+        if (out == nullptr) {
+            std::cerr << "lienthongd: config: logging.file: cannot open " << config->logging().file()
+                      << ": " << std::strerror(errno) << "\n";
+            return 2;
+        }
+    }
+    hub::Logger log(level, out);
+    auto app = hub::App::create(std::move(*config), log);
+    if (!app) {
+        log.error("start_failed", "error=" + hub::log_value(app.error().text()));
+        std::cerr << "lienthongd: " << app.error().text() << "\n";
+        return 1;
+    }
+    return (*app)->run();
+}

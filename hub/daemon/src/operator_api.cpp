@@ -1,0 +1,210 @@
+// The operator listener: health, readiness, metrics, a minimal status document and the
+// registry administration.
+
+#include <boost/beast/core/string.hpp>
+#include <boost/json.hpp>
+
+#include "api_common.h"
+#include "endpoints.h"
+#include "hub/http/message.h"
+#include "lienthong/v1/registry.pb.h"
+
+namespace hub {
+namespace v1 = lienthong::v1;
+using boost::beast::http::verb;
+
+namespace {
+
+http::Response text(unsigned status, std::string body, std::string type = "text/plain; charset=utf-8") {
+    return http::Response{status, std::move(type), std::move(body), {}};
+}
+
+bool is_operator(const Services& services, const http::Request& request) {
+    if (!request.client_cert_sha256) {
+        return false;
+    }
+    const auto& allowed = services.config.tls().operator_cert_sha256();
+    if (!allowed.empty()) {
+        for (const auto& sha : allowed) {
+            if (boost::beast::iequals(sha, *request.client_cert_sha256)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    // Without a list, any certificate of the operator CA that is not an agency's.
+    return services.registry.get()->by_client_cert(*request.client_cert_sha256) == nullptr;
+}
+
+boost::asio::awaitable<std::string> overdue_json(Services& services, boost::json::array& out) {
+    auto overdue = co_await services.ledger.overdue_deliveries(services.clock.now(), 1000);
+    if (!overdue) {
+        co_return overdue.error().text();
+    }
+    for (const auto& delivery : *overdue) {
+        out.push_back({{"delivery_id", delivery.delivery_id},
+                       {"recipient", delivery.recipient_given},
+                       {"state", delivery.state},
+                       {"handling_deadline", delivery.handling_deadline
+                                                 ? format_instant(*delivery.handling_deadline)
+                                                 : std::string()}});
+    }
+    co_return std::string();
+}
+
+boost::asio::awaitable<http::Response> status_json(Services& services) {
+    boost::json::object doc;
+    doc["now"] = format_instant(services.clock.now());
+    boost::json::array overdue;
+    auto overdue_error = co_await overdue_json(services, overdue);
+    auto depths = co_await services.queue.depths();
+    boost::json::object queue;
+    if (depths) {
+        for (const auto& [recipient, depth] : *depths) {
+            queue[recipient] = depth;
+        }
+    }
+    doc["status"] = overdue_error.empty() && depths ? "ok" : "degraded";
+    doc["overdue_count"] = overdue.size();
+    doc["overdue"] = std::move(overdue);
+    doc["queue_depths"] = std::move(queue);
+    doc["organizations"] = services.registry.get()->organizations().size();
+    co_return text(200, boost::json::serialize(doc), "application/json");
+}
+
+boost::asio::awaitable<http::Response> metrics(Services& services) {
+    std::string extra = "# HELP lienthong_queue_depth Items not yet acknowledged, by recipient.\n"
+                        "# TYPE lienthong_queue_depth gauge\n";
+    if (auto depths = co_await services.queue.depths()) {
+        for (const auto& [recipient, depth] : *depths) {
+            extra += "lienthong_queue_depth{recipient=\"" + recipient + "\"} " + std::to_string(depth) + "\n";
+        }
+    }
+    if (auto overdue = co_await services.ledger.overdue_deliveries(services.clock.now(), 100000)) {
+        extra += "# HELP lienthong_overdue_deliveries Deliveries past their handling deadline (R-08).\n"
+                 "# TYPE lienthong_overdue_deliveries gauge\nlienthong_overdue_deliveries " +
+                 std::to_string(overdue->size()) + "\n";
+    }
+    co_return text(200, services.metrics.render(extra), "text/plain; version=0.0.4");
+}
+
+boost::asio::awaitable<http::Response> ready(Services& services) {
+    if (auto store = co_await services.ledger.document_known("-"); !store) {
+        co_return text(503, "store: " + store.error().text() + "\n");
+    }
+    if (auto queue = co_await services.queue.depths(); !queue) {
+        co_return text(503, "queue: " + queue.error().text() + "\n");
+    }
+    co_return text(200, "ready\n");
+}
+
+// Applies one registry change, reloads the snapshot, audits it.
+boost::asio::awaitable<http::Response> changed(Services& services, const http::Request& request,
+                                               Result<void> result, const std::string& action,
+                                               const std::string& target,
+                                               const google::protobuf::Message* body) {
+    const std::string actor = "operator:" + request.client_cert_sha256->substr(0, 16);
+    if (!result) {
+        co_return co_await reject(services, request, result.error(), actor, action, target);
+    }
+    if (auto reloaded = co_await services.reload_registry(); !reloaded) {
+        co_return http::error_response(reloaded.error(), request);
+    }
+    co_await audit(services, actor, action, target, "OK", "request=" + request.request_id);
+    if (body != nullptr) {
+        co_return http::message_response(200, *body, request);
+    }
+    co_return text(200, "{}", "application/json");
+}
+
+boost::asio::awaitable<http::Response> admin(Services& services, http::Request request) {
+    const auto& path = request.path;
+    if (path == "/admin/v1/orgs" && request.method == verb::get) {
+        auto registry = co_await services.ledger.load_registry();
+        if (!registry) {
+            co_return http::error_response(registry.error(), request);
+        }
+        co_return http::message_response(200, *registry, request);
+    }
+    if (path == "/admin/v1/orgs" && request.method == verb::post) {
+        v1::OrgEntry entry;
+        if (auto parsed = http::parse_message(request, entry); !parsed) {
+            co_return http::error_response(parsed.error(), request);
+        }
+        v1::Registry one;
+        *one.add_organizations() = entry;
+        auto result = co_await services.ledger.import_registry(one, false);
+        co_return co_await changed(services, request, result, "registry.upsert", entry.code(), &entry);
+    }
+    if (path.rfind("/admin/v1/orgs/", 0) == 0 && request.method == verb::post) {
+        const auto rest = path.substr(std::string_view("/admin/v1/orgs/").size());
+        const auto slash = rest.find('/');
+        const auto code = rest.substr(0, slash);
+        const auto verb_name = slash == std::string::npos ? std::string() : rest.substr(slash + 1);
+        if (verb_name == "suspend" || verb_name == "activate") {
+            auto result = co_await services.ledger.set_org_status(
+                code, verb_name == "suspend" ? v1::SUSPENDED : v1::ACTIVE);
+            co_return co_await changed(services, request, result, "registry." + verb_name, code, nullptr);
+        }
+    }
+    if ((path == "/admin/v1/certs" || path == "/admin/v1/certs/revoke") && request.method == verb::post) {
+        v1::CertChange change;
+        if (auto parsed = http::parse_message(request, change); !parsed) {
+            co_return http::error_response(parsed.error(), request);
+        }
+        const bool revoke = path.ends_with("/revoke");
+        const bool signer = change.kind() == "signer";
+        if (change.sha256().empty() || (!signer && change.kind() != "client" && !change.kind().empty())) {
+            co_return http::error_response(fail(errc::malformed, "sha256", "sha256 and kind client|signer"),
+                                           request);
+        }
+        v1::SignerCert cert;
+        cert.set_sha256(change.sha256());
+        Result<void> result;
+        if (revoke && signer) {
+            auto r = co_await services.ledger.revoke_signer(change.code(), cert);
+            result = r ? Result<void>{} : Result<void>(r.error());
+        } else if (revoke) {
+            auto r = co_await services.ledger.revoke_client_cert(change.sha256());
+            result = r ? Result<void>{} : Result<void>(r.error());
+        } else if (signer) {
+            result = co_await services.ledger.add_signer(change.code(), cert);
+        } else {
+            result = co_await services.ledger.add_client_cert(change.code(), change.sha256());
+        }
+        co_return co_await changed(services, request, result,
+                                   std::string("registry.") + (revoke ? "revoke_" : "add_") +
+                                       (signer ? "signer" : "client"),
+                                   change.sha256().substr(0, 16), nullptr);
+    }
+    co_return http::error_response(fail(errc::not_found, "", "no such endpoint"), request);
+}
+
+}  // namespace
+
+boost::asio::awaitable<http::Response> operator_dispatch(Services& services, http::Request request) {
+    const auto& path = request.path;
+    const bool open = services.config.tls().operator_open_health() && (path == "/healthz" || path == "/metrics");
+    if (!open && !is_operator(services, request)) {
+        co_return http::error_response(fail(errc::unauthenticated, "", "an operator certificate is required"),
+                                       request);
+    }
+    if (path == "/healthz") {
+        co_return text(200, "ok\n");
+    }
+    if (path == "/readyz") {
+        co_return co_await ready(services);
+    }
+    if (path == "/metrics") {
+        co_return co_await metrics(services);
+    }
+    if (path == "/status.json") {
+        co_return co_await status_json(services);
+    }
+    if (path.rfind("/admin/v1/", 0) == 0) {
+        co_return co_await admin(services, std::move(request));
+    }
+    co_return http::error_response(fail(errc::not_found, "", "no such endpoint"), request);
+}
+
+}  // namespace hub

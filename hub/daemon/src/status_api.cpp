@@ -1,0 +1,157 @@
+// POST /v1/status (api.md, envelope.md "Status codes"; ).
+
+#include "api_common.h"
+#include "endpoints.h"
+#include "hub/core/text.h"
+#include "hub/http/message.h"
+#include "hub/routing/status_rules.h"
+#include "lienthong/v1/api.pb.h"
+
+namespace hub {
+namespace v1 = lienthong::v1;
+
+namespace {
+
+Result<void> check_update(const v1::StatusUpdate& update) {
+    if (update.document_id().empty()) {
+        return fail(errc::malformed, "document_id", "document_id is required");
+    }
+    if (update.code().empty()) {
+        return fail(errc::malformed, "code", "code is required");
+    }
+    if (update.to().empty()) {
+        return fail(errc::malformed, "to", "to is required");
+    }
+    if (!parse_org_code(update.to())) {
+        return fail(errc::invalid_org_code, "to");
+    }
+    if (!update.timestamp().empty() && !parse_instant(update.timestamp())) {
+        return fail(errc::invalid_time, "timestamp");
+    }
+    if (!is_known_status(update.code())) {
+        return fail(errc::invalid_status, "code", "unknown status code '" + update.code() + "'");
+    }
+    return {};
+}
+
+struct Target {
+    DeliveryRecord delivery;
+    EnvelopeRecord envelope;
+};
+
+// The delivery a status is about: the latest one of the document between the two parties
+// (narrowed to one envelope when the update names it).
+boost::asio::awaitable<Result<Target>> find_target(Services& services, const v1::StatusUpdate& update,
+                                                   const std::string& sender,
+                                                   const std::string& recipient) {
+    auto deliveries = co_await services.ledger.deliveries_for_document(update.document_id(), recipient);
+    if (!deliveries) {
+        co_return deliveries.error();
+    }
+    std::optional<Target> found;
+    for (const auto& delivery : *deliveries) {
+        auto envelope = co_await services.ledger.load_envelope(delivery.envelope_seq);
+        if (!envelope) {
+            co_return envelope.error();
+        }
+        if (!*envelope || (*envelope)->from != sender ||
+            (!update.envelope_id().empty() && (*envelope)->envelope_id != update.envelope_id())) {
+            continue;
+        }
+        found = Target{delivery, std::move(**envelope)};
+    }
+    if (!found) {
+        co_return fail(errc::not_found, "document_id",
+                       "no document " + update.document_id() + " between these organizations");
+    }
+    co_return std::move(*found);
+}
+
+}  // namespace
+
+boost::asio::awaitable<http::Response> post_status(Services& services, http::Request request) {
+    const std::string action = "status.post";
+    auto caller = authenticate(services, request);
+    if (!caller) {
+        co_return co_await reject(services, request, caller.error(), "unknown", action, "");
+    }
+    const std::string me = caller->org->code;
+    v1::StatusUpdate update;
+    if (auto parsed = http::parse_message(request, update); !parsed) {
+        co_return co_await reject(services, request, parsed.error(), me, action, "");
+    }
+    if (auto ok = check_update(update); !ok) {
+        co_return co_await reject(services, request, ok.error(), me, action, update.document_id());
+    }
+    const OrgInfo* other = caller->registry->find(update.to());
+    const std::string other_code = other ? other->code : canonical_org_code(update.to());
+    // 13 travels from the sender to a recipient; every other code the other way.
+    const bool from_sender = update.code() == "13";
+    const StatusParty party = from_sender ? StatusParty::sender : StatusParty::recipient;
+    auto target = co_await find_target(services, update, from_sender ? me : other_code,
+                                       from_sender ? other_code : me);
+    if (!target) {
+        co_return co_await reject(services, request, target.error(), me, action, update.document_id());
+    }
+    const Instant now = services.clock.now();
+    StatusRecord record;
+    record.status_id = new_id("s-");
+    record.delivery_id = target->delivery.delivery_id;
+    record.envelope_seq = target->delivery.envelope_seq;
+    record.from = me;
+    record.to = other_code;
+    record.code = update.code();
+    record.description = to_nfc(update.description());
+    record.staff = update.staff().SerializeAsString();
+    record.reported_at = update.timestamp();
+    record.recorded_at = now;
+    const std::string code = update.code();
+    const std::string description = record.description;
+    // Named, not built inside the co_await: GCC 12 destroys such captures twice.
+    StatusCheck check = [code, description, party](const std::vector<std::string>& recorded) {
+        return check_status(recorded, code, party, description);
+    };
+    auto added = co_await services.ledger.add_status(record, std::move(check));
+    if (!added) {
+        co_return co_await reject(services, request, added.error(), me, action, update.document_id());
+    }
+
+    v1::StatusNotice notice;
+    notice.set_status_id(record.status_id);
+    notice.set_document_id(target->envelope.document_id);
+    notice.set_envelope_id(target->envelope.envelope_id);
+    notice.set_from(from_sender ? target->envelope.from_given : target->delivery.recipient_given);
+    notice.set_to(from_sender ? target->delivery.recipient_given : target->envelope.from_given);
+    notice.set_code(code);
+    notice.set_description(description);
+    *notice.mutable_staff() = update.staff();
+    notice.set_timestamp(update.timestamp());
+    notice.set_recorded_at(format_instant(now));
+    QueueMessage message;
+    message.id = record.status_id;
+    message.recipient = other_code;
+    message.kind = "status";
+    message.payload = notice.SerializeAsString();
+    message.enqueued_at = now;
+    std::vector<QueueMessage> messages;
+    messages.push_back(std::move(message));
+    auto published = co_await services.queue.publish(std::move(messages));
+    if (!published) {
+        services.log.error("publish_failed", "status=" + record.status_id + " error=" +
+                                                 log_value(published.error().text()));
+    }
+    co_await audit(services, me, action, record.status_id, "OK",
+                   "request=" + request.request_id + " code=" + code +
+                       " delivery=" + target->delivery.delivery_id);
+
+    v1::StatusReceipt receipt;
+    receipt.set_status_id(record.status_id);
+    receipt.set_document_id(target->envelope.document_id);
+    receipt.set_envelope_id(target->envelope.envelope_id);
+    receipt.set_code(code);
+    receipt.set_recorded_at(format_instant(now));
+    receipt.set_route(v1::LOCAL);
+    co_return http::message_response(202, receipt, request);
+}
+
+}  // namespace hub

@@ -1,0 +1,102 @@
+#pragma once
+// Internal: the state one Server shares with its accept loop and its sessions. Sessions hold
+// a shared_ptr to it, so it outlives the Server object until the last connection is gone.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "hub/http/server.h"
+
+namespace hub::http {
+
+// One open connection as stop() sees it. The fields below `executor` are touched only on that
+// executor (the connection's strand), where its session coroutine runs.
+struct Connection {
+    explicit Connection(boost::asio::any_io_executor exec) : executor(std::move(exec)) {}
+    boost::asio::any_io_executor executor;
+    boost::beast::tcp_stream* stream = nullptr;  // set while the session's stream exists
+    bool idle = true;  // handshaking or waiting for a request: closing it loses nothing
+    // Bound to the session coroutine: at the drain deadline it aborts whatever the session
+    // (or the handler inside it) is waiting for, so a long poll cannot hold up the stop.
+    boost::asio::cancellation_signal cancel;
+};
+
+class Listener;
+
+// Unregisters its connection when destroyed: when the session coroutine ends, or when its
+// frame is destroyed without ever running (io_context torn down).
+class ConnectionLease {
+public:
+    ConnectionLease(std::shared_ptr<Listener> listener, std::shared_ptr<Connection> connection);
+    ConnectionLease(ConnectionLease&&) noexcept = default;
+    ConnectionLease& operator=(ConnectionLease&&) = delete;
+    ~ConnectionLease();
+
+    Connection& connection() const { return *connection_; }
+    Listener& listener() const { return *listener_; }
+
+private:
+    std::shared_ptr<Listener> listener_;
+    std::shared_ptr<Connection> connection_;
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+public:
+    Listener(boost::asio::io_context& io, ServerOptions options, Handler handler, Logger& log);
+
+    Result<std::uint16_t> start();
+    void stop(std::chrono::milliseconds drain);
+    std::size_t active() const;
+    static boost::asio::awaitable<void> wait_stopped(std::shared_ptr<Listener> self);
+
+    const ServerOptions& options() const { return options_; }
+    Logger& log() const { return log_; }
+    boost::asio::ssl::context& tls() { return tls_; }
+    const Handler& handler() const { return handler_; }
+    // Set once stop() has begun: answer with Connection: close and take no new requests.
+    bool stopping() const { return stopping_.load(); }
+    // Called by ConnectionLease.
+    void release(const std::shared_ptr<Connection>& connection);
+
+private:
+    static boost::asio::awaitable<void> accept_loop(std::shared_ptr<Listener> self);
+    static boost::asio::awaitable<void> wait_on_control(std::shared_ptr<Listener> self);
+    void begin_stop(std::chrono::milliseconds drain);
+    void close_connections(bool idle_only);
+    void finish_if_drained();
+
+    boost::asio::io_context& io_;
+    ServerOptions options_;
+    Handler handler_;
+    Logger& log_;
+    boost::asio::ssl::context tls_;
+    // The acceptor, the drain timer, the waiters and the stop flags live on this strand.
+    boost::asio::strand<boost::asio::io_context::executor_type> control_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer drain_timer_;
+    std::vector<std::shared_ptr<boost::asio::steady_timer>> waiters_;
+    bool stop_requested_ = false;
+    bool stopped_ = false;
+    std::atomic<bool> stopping_{false};
+
+    mutable std::mutex mutex_;  // guards connections_
+    std::list<std::shared_ptr<Connection>> connections_;
+};
+
+// Serves one accepted connection to its end; runs on the connection's strand.
+boost::asio::awaitable<void> run_session(ConnectionLease lease, boost::asio::ip::tcp::socket socket);
+
+}  // namespace hub::http

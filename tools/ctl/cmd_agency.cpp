@@ -1,0 +1,222 @@
+// Agency-side commands against a running daemon: post, inbox, status send, trace, receipt.
+
+#include <filesystem>
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "args.h"
+#include "commands.h"
+#include "env.h"
+#include "files.h"
+#include "hub/core/digest.h"
+#include "hub/crypto/verify.h"
+#include "lienthong/v1/api.pb.h"
+#include "lienthong/v1/envelope.pb.h"
+
+#include <google/protobuf/util/json_util.h>
+
+namespace ctl {
+namespace v1 = lienthong::v1;
+using boost::beast::http::verb;
+
+namespace {
+
+// 2xx: print the body, exit 0. 4xx: the error's code, exit 2. Anything else: exit 1.
+int finish(const hub::http::ClientResponse& response, bool json,
+           const std::function<void(const std::string&)>& on_success) {
+    if (response.status / 100 == 2) {
+        on_success(response.body);
+        return 0;
+    }
+    v1::Error error;
+    if (google::protobuf::util::JsonStringToMessage(response.body, &error).ok() &&
+        !error.code().empty()) {
+        if (json) {
+            std::cout << response.body << "\n";
+        } else {
+            std::cerr << response.status << " " << error.code()
+                      << (error.field().empty() ? "" : " " + error.field()) << ": "
+                      << error.message() << "\n";
+        }
+    } else {
+        std::cerr << "HTTP " << response.status << ": " << response.body << "\n";
+    }
+    return response.status / 100 == 4 ? 2 : 1;
+}
+
+v1::Receipt parse_receipt(const std::string& path) {
+    v1::Receipt receipt;
+    std::string error;
+    if (!read_message(path, receipt, error)) {
+        throw UsageError(path + ": " + error);
+    }
+    return receipt;
+}
+
+}  // namespace
+
+int cmd_post(const Words& words) {
+    Args args(words, {"env", "as", "save-receipt"}, {"json"});
+    if (args.positionals().size() != 1) {
+        throw UsageError("usage: post --env DIR --as CODE FILE [--save-receipt OUT]");
+    }
+    DevEnv env(args.require("env"));
+    v1::SignedEnvelope envelope;
+    std::string error;
+    if (!read_message(args.positionals()[0], envelope, error)) {
+        throw UsageError(args.positionals()[0] + ": " + error);
+    }
+    hub::http::Client client(env.agency_client(args.require("as")));
+    auto response = call(client, verb::post, "/v1/envelopes", envelope.SerializeAsString(),
+                         "application/x-protobuf");
+    return finish(response, args.has("json"), [&](const std::string& body) {
+        if (auto out = args.get("save-receipt")) {
+            write_file(*out, body);
+        }
+        std::cout << body << "\n";
+    });
+}
+
+int cmd_receipt(const Words& words) {
+    if (words.empty() || words[0] != "verify") {
+        throw UsageError("usage: receipt verify FILE [--env DIR | --cert CERT.pem]");
+    }
+    Args args(Words(words.begin() + 1, words.end()), {"env", "cert"}, {"json"});
+    if (args.positionals().size() != 1) {
+        throw UsageError("receipt verify needs one FILE");
+    }
+    std::string cert_path;
+    if (auto cert = args.get("cert")) {
+        cert_path = *cert;
+    } else {
+        cert_path = DevEnv(args.require("env")).receipt_cert();
+    }
+    const auto receipt = parse_receipt(args.positionals()[0]);
+    auto signer = hub::crypto::verify_detached_with_cert(
+        receipt.signed_().receipt(), receipt.signed_().signature(), read_file(cert_path));
+    v1::Receipt inner;
+    // The readable fields must say what the signature covers.
+    if (signer && (!inner.ParseFromString(receipt.signed_().receipt()) ||
+                   inner.envelope_id() != receipt.envelope_id() ||
+                   inner.accepted_at() != receipt.accepted_at() ||
+                   inner.header_sha256() != receipt.header_sha256())) {
+        signer = hub::fail(hub::errc::signature_invalid, "receipt",
+                           "the readable receipt differs from the signed one");
+    }
+    if (!signer) {
+        std::cout << hub::code_name(signer.error().code) << ": " << signer.error().text() << "\n";
+        return 2;
+    }
+    std::cout << "OK envelope=" << inner.envelope_id() << " accepted_at=" << inner.accepted_at()
+              << " signer=" << signer->subject << "\n";
+    return 0;
+}
+
+int cmd_inbox(const Words& words) {
+    Args args(words, {"env", "as", "save", "wait", "max"}, {"ack", "json"});
+    DevEnv env(args.require("env"));
+    hub::http::Client client(env.agency_client(args.require("as")));
+    const std::string target = "/v1/inbox?max=" + args.get("max").value_or("10") +
+                               "&wait=" + args.get("wait").value_or("0");
+    auto response = call(client, verb::get, target);
+    if (response.status != 200) {
+        return finish(response, args.has("json"), [](const std::string&) {});
+    }
+    v1::InboxBatch batch;
+    if (!google::protobuf::util::JsonStringToMessage(response.body, &batch).ok()) {
+        throw std::runtime_error("inbox: the hub answered something that is not an InboxBatch");
+    }
+    int exit_code = 0;
+    for (const auto& item : batch.items()) {
+        if (item.has_envelope()) {
+            v1::EnvelopeHeader header;
+            header.ParseFromString(item.envelope().header());
+            if (!args.has("json")) {
+                std::cout << "envelope " << item.delivery_id() << " from=" << header.from().code()
+                          << " document=" << header.document_id()
+                          << " subject=" << header.subject() << "\n";
+            }
+            if (auto save = args.get("save")) {
+                const auto dir = std::filesystem::path(*save) / header.envelope_id();
+                std::filesystem::create_directories(dir);
+                for (const auto& ref : header.attachments()) {
+                    for (const auto& attachment : item.envelope().attachments()) {
+                        if (attachment.content_id() != ref.content_id()) {
+                            continue;
+                        }
+                        if (hub::sha256_hex(attachment.content()) != ref.sha256()) {
+                            std::cerr << "digest mismatch: " << ref.name() << "\n";
+                            exit_code = 1;
+                            continue;
+                        }
+                        const auto name = std::filesystem::path(ref.name()).filename().string();
+                        write_file((dir / (name.empty() ? ref.content_id() : name)).string(),
+                                   attachment.content());
+                    }
+                }
+                write_file((dir / "envelope.pb").string(), item.envelope().SerializeAsString());
+            }
+        } else if (!args.has("json")) {
+            const auto& s = item.status();
+            std::cout << "status " << item.delivery_id() << " code=" << s.code()
+                      << " from=" << s.from() << " document=" << s.document_id()
+                      << (s.description().empty() ? "" : " reason=" + s.description())
+                      << (s.official_received_at().empty()
+                              ? ""
+                              : " official_received_at=" + s.official_received_at())
+                      << "\n";
+        }
+        if (args.has("ack") && exit_code == 0) {
+            auto ack = call(client, verb::post, "/v1/inbox/" + item.delivery_id() + "/ack");
+            if (ack.status != 204) {
+                exit_code = finish(ack, args.has("json"), [](const std::string&) {});
+            }
+        }
+    }
+    if (args.has("json")) {
+        std::cout << response.body << "\n";
+    } else if (batch.items().empty()) {
+        std::cout << "inbox empty\n";
+    }
+    return exit_code;
+}
+
+int cmd_status(const Words& words) {
+    if (words.empty() || words[0] != "send") {
+        throw UsageError("usage: status send --env DIR --as CODE --document-id ID --to CODE --code NN");
+    }
+    Args args(Words(words.begin() + 1, words.end()),
+              {"env", "as", "document-id", "envelope-id", "to", "code", "description", "staff",
+               "department", "timestamp"},
+              {"json"});
+    DevEnv env(args.require("env"));
+    v1::StatusUpdate update;
+    update.set_document_id(args.require("document-id"));
+    update.set_envelope_id(args.get("envelope-id").value_or(""));
+    update.set_to(args.require("to"));
+    update.set_code(args.require("code"));
+    update.set_description(args.get("description").value_or(""));
+    update.mutable_staff()->set_name(args.get("staff").value_or(""));
+    update.mutable_staff()->set_department(args.get("department").value_or(""));
+    update.set_timestamp(args.get("timestamp").value_or(""));
+    hub::http::Client client(env.agency_client(args.require("as")));
+    auto response = call(client, verb::post, "/v1/status", to_json(update, false),
+                         "application/json");
+    return finish(response, args.has("json"),
+                  [](const std::string& body) { std::cout << body << "\n"; });
+}
+
+int cmd_trace(const Words& words) {
+    Args args(words, {"env", "as"}, {"json"});
+    if (args.positionals().size() != 1) {
+        throw UsageError("usage: trace --env DIR --as CODE ENVELOPE_ID");
+    }
+    DevEnv env(args.require("env"));
+    hub::http::Client client(env.agency_client(args.require("as")));
+    auto response = call(client, verb::get, "/v1/envelopes/" + args.positionals()[0]);
+    return finish(response, args.has("json"),
+                  [](const std::string& body) { std::cout << body << "\n"; });
+}
+
+}  // namespace ctl

@@ -1,0 +1,98 @@
+#include "env.h"
+
+#include <filesystem>
+
+#include <boost/json.hpp>
+
+#include "args.h"
+#include "files.h"
+#include "hub/core/org_code.h"
+
+namespace ctl {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::uint16_t port_of(const boost::json::value& doc, const char* listener) {
+    if (const auto* object = doc.if_object()) {
+        if (const auto* l = object->if_contains(listener); l && l->is_object()) {
+            if (const auto* port = l->as_object().if_contains("port")) {
+                return static_cast<std::uint16_t>(port->to_number<std::int64_t>());
+            }
+        }
+        if (const auto* port = object->if_contains(std::string(listener) + "_port")) {
+            return static_cast<std::uint16_t>(port->to_number<std::int64_t>());
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+DevEnv::DevEnv(std::string dir) : dir_(std::move(dir)) {
+    const auto config_path = dir_ + "/lienthongd.json";
+    if (!fs::exists(config_path)) {
+        throw UsageError("--env " + dir_ + ": no lienthongd.json (make one with dev-env)");
+    }
+    const auto config = boost::json::parse(read_file(config_path));
+    agency_port_ = port_of(config, "agency");
+    operator_port_ = port_of(config, "operator");
+    // Port 0 in the config: the daemon picked ports and wrote them down.
+    const auto ports_path = dir_ + "/run/ports.json";
+    if (fs::exists(ports_path)) {
+        const auto ports = boost::json::parse(read_file(ports_path));
+        if (auto p = port_of(ports, "agency")) {
+            agency_port_ = p;
+        }
+        if (auto p = port_of(ports, "operator")) {
+            operator_port_ = p;
+        }
+    }
+}
+
+std::string DevEnv::agency_dir(const std::string& code) const {
+    const auto wanted = hub::canonical_org_code(code);
+    if (wanted.empty()) {
+        throw UsageError("--as " + code + ": not an organization code");
+    }
+    const fs::path agencies = fs::path(dir_) / "agencies";
+    if (fs::is_directory(agencies)) {
+        for (const auto& entry : fs::directory_iterator(agencies)) {
+            if (hub::canonical_org_code(entry.path().filename().string()) == wanted) {
+                return entry.path().string();
+            }
+        }
+    }
+    throw UsageError("--as " + code + ": no such agency in " + agencies.string());
+}
+
+hub::http::ClientOptions DevEnv::agency_client(const std::string& code) const {
+    const auto dir = agency_dir(code);
+    hub::http::ClientOptions options;
+    options.port = agency_port_;
+    options.ca_file = dir_ + "/ca/root.crt";
+    options.cert_file = dir + "/client.crt";
+    options.key_file = dir + "/client.key";
+    return options;
+}
+
+hub::http::ClientOptions DevEnv::operator_client() const {
+    hub::http::ClientOptions options;
+    options.port = operator_port_;
+    options.ca_file = dir_ + "/ca/root.crt";
+    options.cert_file = dir_ + "/operator/client.crt";
+    options.key_file = dir_ + "/operator/client.key";
+    return options;
+}
+
+hub::http::ClientResponse call(hub::http::Client& client, boost::beast::http::verb method,
+                               const std::string& target, const std::string& body,
+                               const std::string& content_type) {
+    auto response = client.request(method, target, body, content_type, "application/json");
+    if (!response) {
+        throw std::runtime_error(target + ": " + response.error().text());
+    }
+    return std::move(*response);
+}
+
+}  // namespace ctl

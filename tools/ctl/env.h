@@ -1,0 +1,37 @@
+#pragma once
+// A dev environment made by `lienthongctl dev-env DIR`: where its certificates are, and
+// how to reach the daemon it configures.
+
+#include <string>
+
+#include "hub/http/client.h"
+
+namespace ctl {
+
+class DevEnv {
+public:
+    /// Reads DIR/lienthongd.json and, when the daemon wrote it, DIR/run/ports.json.
+    explicit DevEnv(std::string dir);
+
+    const std::string& dir() const { return dir_; }
+    /// The agency directory for a code in either form; throws UsageError when none.
+    std::string agency_dir(const std::string& code) const;
+    /// A client speaking as the agency (its client certificate).
+    hub::http::ClientOptions agency_client(const std::string& code) const;
+    /// A client with the operator certificate, to the operator listener.
+    hub::http::ClientOptions operator_client() const;
+    /// The hub's receipt-signing certificate.
+    std::string receipt_cert() const { return dir_ + "/hub/receipt.crt"; }
+
+private:
+    std::string dir_;
+    std::uint16_t agency_port_ = 0;
+    std::uint16_t operator_port_ = 0;
+};
+
+/// Runs one request and turns transport failures into a runtime_error.
+hub::http::ClientResponse call(hub::http::Client& client, boost::beast::http::verb method,
+                               const std::string& target, const std::string& body = {},
+                               const std::string& content_type = {});
+
+}  // namespace ctl

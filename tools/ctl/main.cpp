@@ -1,0 +1,59 @@
+// lienthongctl: the command line for people, scripts and tests.
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "args.h"
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: lienthongctl COMMAND ...
+  code check CODE...                         validate organization codes
+  time official --at INSTANT [--calendar F]  official receipt time (R-16)
+  time add-business --from INSTANT --hours H [--calendar F]
+  envelope build --header H.json --attach FILE[:ROLE]... [--sign-key K --sign-cert C] [--json] -o OUT
+  envelope check FILE [--trust DIR]          offline validation
+  dev-env DIR [--agencies N]                 test CA, certificates and a daemon config
+  post --env DIR --as CODE FILE              POST an envelope, print the receipt
+  receipt verify FILE [--env DIR | --cert C]
+  inbox --env DIR --as CODE [--ack] [--save OUTDIR] [--wait S] [--max N]
+  status send --env DIR --as CODE --document-id ID --to CODE --code NN [--description TEXT]
+  trace --env DIR --as CODE ENVELOPE_ID
+  org list|add|suspend|activate|cert-add|cert-revoke ... --env DIR
+Add --json to any command for machine-readable output.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> words(argv + 1, argv + argc);
+    if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
+        std::fputs(kUsage, words.empty() ? stderr : stdout);
+        return words.empty() ? 2 : 0;
+    }
+    static const std::map<std::string, int (*)(const ctl::Words&)> kCommands{
+        {"code", ctl::cmd_code},       {"time", ctl::cmd_time},
+        {"envelope", ctl::cmd_envelope}, {"dev-env", ctl::cmd_dev_env},
+        {"post", ctl::cmd_post},       {"receipt", ctl::cmd_receipt},
+        {"inbox", ctl::cmd_inbox},     {"status", ctl::cmd_status},
+        {"trace", ctl::cmd_trace},     {"org", ctl::cmd_org},
+    };
+    auto command = kCommands.find(words[0]);
+    if (command == kCommands.end()) {
+        std::cerr << "lienthongctl: unknown command '" << words[0] << "' (try --help)\n";
+        return 2;
+    }
+    try {
+        return command->second(ctl::Words(words.begin() + 1, words.end()));
+    } catch (const ctl::UsageError& e) {
+        std::cerr << "lienthongctl " << words[0] << ": " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "lienthongctl " << words[0] << ": " << e.what() << "\n";
+        return 1;
+    }
+}
