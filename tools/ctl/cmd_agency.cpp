@@ -70,11 +70,23 @@ int cmd_post(const Words& words) {
     hub::http::Client client(env.agency_client(args.require("as")));
     auto response = call(client, verb::post, "/v1/envelopes", envelope.SerializeAsString(),
                          "application/x-protobuf");
-    return finish(response, args.has("json"), [&](const std::string& body) {
+    const bool json = args.has("json");
+    return finish(response, json, [&](const std::string& body) {
         if (auto out = args.get("save-receipt")) {
             write_file(*out, body);
         }
-        std::cout << body << "\n";
+        v1::Receipt receipt;
+        if (json || !google::protobuf::util::JsonStringToMessage(body, &receipt).ok()) {
+            std::cout << body << "\n";
+            return;
+        }
+        std::cout << (response.status == 200 ? "already accepted" : "accepted")
+                  << " envelope=" << receipt.envelope_id() << " document=" << receipt.document_id()
+                  << " sent_at=" << receipt.sent_at() << "\n";
+        for (const auto& r : receipt.recipients()) {
+            std::cout << "  to " << r.code() << " route=" << v1::Route_Name(r.route())
+                      << " delivery=" << r.delivery_id() << "\n";
+        }
     });
 }
 
