@@ -441,15 +441,17 @@ Result<CheckedEnvelope> validate_envelope(const lienthong::v1::SignedEnvelope& e
     if (!header) {
         return header.error();
     }
-    if (envelope.signature().empty()) {
-        return fail(errc::malformed, "signature", "the envelope carries no signature");
-    }
     auto checked = check_header(std::move(*header));
     if (!checked) {
         return checked;
     }
     if (auto r = check_attachments(envelope, checked->header); !r) {
         return r.error();
+    }
+    // Last, so that an unsigned draft (envelope build without a key) still reports what is
+    // wrong with its content.
+    if (envelope.signature().empty()) {
+        return fail(errc::malformed, "signature", "the envelope carries no signature");
     }
     return checked;
 }

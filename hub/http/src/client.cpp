@@ -100,6 +100,10 @@ public:
     }
 
     bool open() const { return open_; }
+    // The last request failed before any byte of an answer arrived.
+    bool nothing_received() const { return nothing_received_; }
+    // Requests answered on this connection.
+    int served() const { return served_; }
 
 private:
     template <class T>
@@ -113,8 +117,8 @@ private:
     asio::awaitable<Result<void>> do_connect() {
         auto& tcp_layer = beast::get_lowest_layer(*stream_);
         tcp::resolver resolver(io_);
-        auto [rec, endpoints] = co_await resolver.async_resolve(
-            options_.host, std::to_string(options_.port), kTuple);
+        auto [rec, endpoints] =
+            co_await resolver.async_resolve(options_.host, std::to_string(options_.port), kTuple);
         if (rec) {
             co_return network_failure("resolve " + options_.host, rec);
         }
@@ -135,6 +139,7 @@ private:
 
     asio::awaitable<Result<ClientResponse>> do_request(bhttp::request<bhttp::string_body> req) {
         auto& tcp_layer = beast::get_lowest_layer(*stream_);
+        nothing_received_ = true;
         tcp_layer.expires_after(options_.timeout);
         auto [wec, written] = co_await bhttp::async_write(*stream_, req, kTuple);
         if (wec) {
@@ -147,8 +152,11 @@ private:
         auto [rec, read] = co_await bhttp::async_read(*stream_, buffer_, parser, kTuple);
         if (rec) {
             open_ = false;
+            nothing_received_ = read == 0 && buffer_.size() == 0;
             co_return network_failure("read response", rec);
         }
+        nothing_received_ = false;
+        ++served_;
         auto& res = parser.get();
         ClientResponse out;
         out.status = res.result_int();
@@ -176,6 +184,8 @@ private:
     std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;  // made by configure()
     beast::flat_buffer buffer_;
     bool open_ = false;
+    bool nothing_received_ = false;
+    int served_ = 0;
 };
 
 Client::Client(ClientOptions options) : options_(std::move(options)) {}
@@ -196,13 +206,13 @@ Result<void> Client::connect() {
     return connected;
 }
 
-Result<ClientResponse> Client::request(bhttp::verb method,
-                                       const std::string& target,
-                                       const std::string& body,
-                                       const std::string& content_type,
-                                       const std::string& accept,
-                                       const std::vector<std::pair<std::string, std::string>>&
-                                           extra_headers) {
+Result<ClientResponse> Client::request(
+    bhttp::verb method,
+    const std::string& target,
+    const std::string& body,
+    const std::string& content_type,
+    const std::string& accept,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
     if (!connected()) {
         if (auto connected = connect(); !connected) {
             return connected.error();
@@ -223,8 +233,18 @@ Result<ClientResponse> Client::request(bhttp::verb method,
     if (!body.empty() || method == bhttp::verb::post || method == bhttp::verb::put) {
         req.prepare_payload();
     }
-    auto response = connection_->request(std::move(req));
-    if (!connection_->open()) {
+    bool reused = connection_->served() > 0;
+    auto response = connection_->request(req);
+    if (!response && reused && connection_->nothing_received()) {
+        // The server closed the kept-alive connection while it was idle, before our request
+        // reached it (it closes only idle connections that way), so sending again on a fresh
+        // connection cannot apply the request twice.
+        if (auto connected = connect(); !connected) {
+            return connected.error();
+        }
+        response = connection_->request(std::move(req));
+    }
+    if (connection_ && !connection_->open()) {
         connection_.reset();
     }
     return response;

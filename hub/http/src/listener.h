@@ -2,6 +2,8 @@
 // Internal: the state one Server shares with its accept loop and its sessions. Sessions hold
 // a shared_ptr to it, so it outlives the Server object until the last connection is gone.
 
+#include "hub/http/server.h"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -17,8 +19,6 @@
 #include <memory>
 #include <mutex>
 #include <vector>
-
-#include "hub/http/server.h"
 
 namespace hub::http {
 
@@ -97,6 +97,7 @@ private:
 };
 
 // Serves one accepted connection to its end; runs on the connection's strand.
-boost::asio::awaitable<void> run_session(ConnectionLease lease, boost::asio::ip::tcp::socket socket);
+boost::asio::awaitable<void> run_session(ConnectionLease lease,
+                                         boost::asio::ip::tcp::socket socket);
 
 }  // namespace hub::http

@@ -1,5 +1,7 @@
 #include "hub/http/message.h"
 
+#include "lienthong/v1/api.pb.h"
+
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -9,8 +11,6 @@
 #include <cctype>
 #include <fstream>
 #include <iterator>
-
-#include "lienthong/v1/api.pb.h"
 
 namespace hub::http {
 namespace pb = google::protobuf;

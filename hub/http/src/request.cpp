@@ -61,8 +61,8 @@ Result<void> fill_request(const beast::http::request_header<>& header, Request& 
         out.query[param.key] = param.value;
     }
     for (const auto& field : header) {
-        std::string name = lower(std::string_view(field.name_string().data(),
-                                                  field.name_string().size()));
+        std::string name =
+            lower(std::string_view(field.name_string().data(), field.name_string().size()));
         std::string value(field.value());
         auto [it, inserted] = out.headers.emplace(name, value);
         if (!inserted) {

@@ -1,12 +1,12 @@
 #pragma once
 // Internal: turning a parsed HTTP header into the Request handlers see.
 
+#include "hub/core/result.h"
+#include "hub/http/server.h"
+
 #include <boost/beast/http/message.hpp>
 
 #include <string>
-
-#include "hub/core/result.h"
-#include "hub/http/server.h"
 
 namespace hub::http {
 

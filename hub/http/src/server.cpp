@@ -1,3 +1,5 @@
+#include "hub/http/server.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -6,7 +8,6 @@
 
 #include <exception>
 
-#include "hub/http/server.h"
 #include "listener.h"
 #include "tls.h"
 
@@ -68,7 +69,8 @@ Result<std::uint16_t> Listener::start() {
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.address, ec);
     if (ec) {
-        return fail(errc::unavailable, "", "listen address " + options_.address + ": " + ec.message());
+        return fail(errc::unavailable, "",
+                    "listen address " + options_.address + ": " + ec.message());
     }
     tcp::endpoint endpoint(address, options_.port);
     acceptor_.open(endpoint.protocol(), ec);
@@ -102,7 +104,8 @@ asio::awaitable<void> Listener::accept_loop(std::shared_ptr<Listener> self) {
     for (;;) {
         // Each connection gets its own strand, so the io_context may run on several threads.
         auto [ec, socket] = co_await self->acceptor_.async_accept(
-            asio::any_io_executor(asio::make_strand(self->io_)), asio::as_tuple(asio::use_awaitable));
+            asio::any_io_executor(asio::make_strand(self->io_)),
+            asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) {
             co_return;
         }
@@ -132,16 +135,16 @@ asio::awaitable<void> Listener::accept_loop(std::shared_ptr<Listener> self) {
             auto peer = socket.remote_endpoint(ignored);
             self->log_.warn("connection_refused",
                             "listener=" + log_value(options.name) + " reason=max_connections" +
-                                " limit=" + std::to_string(options.max_connections) +
-                                " remote=" + peer.address().to_string() + ":" +
-                                std::to_string(peer.port()));
+                                " limit=" + std::to_string(options.max_connections) + " remote=" +
+                                peer.address().to_string() + ":" + std::to_string(peer.port()));
             socket.close(ignored);
             continue;
         }
         auto exec = connection->executor;
         auto slot = connection->cancel.slot();
         LogException on_exit{&self->log_, options.name, "session", connection};
-        asio::co_spawn(exec, run_session(ConnectionLease(self, std::move(connection)), std::move(socket)),
+        asio::co_spawn(exec,
+                       run_session(ConnectionLease(self, std::move(connection)), std::move(socket)),
                        asio::bind_cancellation_slot(slot, std::move(on_exit)));
     }
 }
@@ -238,8 +241,8 @@ asio::awaitable<void> Listener::wait_on_control(std::shared_ptr<Listener> self) 
     if (self->stopped_) {
         co_return;
     }
-    auto timer = std::make_shared<asio::steady_timer>(self->control_,
-                                                      asio::steady_timer::time_point::max());
+    auto timer =
+        std::make_shared<asio::steady_timer>(self->control_, asio::steady_timer::time_point::max());
     self->waiters_.push_back(timer);
     co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
 }

@@ -2,6 +2,8 @@
 // check the limits, read the body (into memory or a spill file), call the handler, answer,
 // and loop while the connection is kept alive.
 
+#include "hub/http/message.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -18,7 +20,6 @@
 #include <fstream>
 #include <limits>
 
-#include "hub/http/message.h"
 #include "listener.h"
 #include "request.h"
 #include "tls.h"
@@ -86,12 +87,11 @@ void log_request(const Listener& listener,
                   std::chrono::steady_clock::now() - started)
                   .count();
     auto method = bhttp::to_string(request.method);
-    listener.log().info(
-        "http_request",
-        base_fields(listener, request.remote) + " id=" + request.request_id +
-            " method=" + log_value(std::string_view(method.data(), method.size())) +
-            " path=" + log_value(request.path) + " status=" + std::to_string(status) +
-            " ms=" + std::to_string(ms));
+    listener.log().info("http_request",
+                        base_fields(listener, request.remote) + " id=" + request.request_id +
+                            " method=" + log_value(std::string_view(method.data(), method.size())) +
+                            " path=" + log_value(request.path) +
+                            " status=" + std::to_string(status) + " ms=" + std::to_string(ms));
 }
 
 std::string spill_path(const ServerOptions& options, const std::string& request_id) {
@@ -247,17 +247,17 @@ asio::awaitable<After> serve_request(Listener& listener,
     request.client_cert_sha256 = fingerprint;
 
     bhttp::request_parser<bhttp::empty_body> head;
-    head.header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    head.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+        options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     // The body limit is checked against Content-Length below, before any body byte is read.
     head.body_limit(boost::none);
     beast::get_lowest_layer(stream).expires_after(options.header_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, head, kTuple);
     if (ec == bhttp::error::header_limit) {
         co_return co_await reject(listener, stream, request,
-                                  fail(errc::malformed, "", "the request header is larger than " +
-                                                                std::to_string(options.max_header_bytes) +
-                                                                " bytes"),
+                                  fail(errc::malformed, "",
+                                       "the request header is larger than " +
+                                           std::to_string(options.max_header_bytes) + " bytes"),
                                   started, 431);
     }
     if (ec == beast::error::timeout) {
@@ -277,12 +277,12 @@ asio::awaitable<After> serve_request(Listener& listener,
     }
     bool keep_alive = head.keep_alive();
     if (auto length = head.content_length(); length && *length > options.max_body_bytes) {
-        co_return co_await reject(listener, stream, request,
-                                  fail(errc::payload_too_large, "",
-                                       "the body of " + std::to_string(*length) +
-                                           " bytes is over the limit of " +
-                                           std::to_string(options.max_body_bytes)),
-                                  started);
+        co_return co_await reject(
+            listener, stream, request,
+            fail(errc::payload_too_large, "",
+                 "the body of " + std::to_string(*length) + " bytes is over the limit of " +
+                     std::to_string(options.max_body_bytes)),
+            started);
     }
 
     SpillFile spill;
@@ -343,18 +343,18 @@ asio::awaitable<After> serve_request(Listener& listener,
     // The handler is done with the body: free the disk before the answer goes out.
     spill.remove();
     if (!exception_text.empty()) {
-        listener.log().error("handler_exception", base_fields(listener, remote) + " id=" +
-                                                      meta.request_id +
+        listener.log().error("handler_exception", base_fields(listener, remote) +
+                                                      " id=" + meta.request_id +
                                                       " what=" + log_value(exception_text));
         response = error_response(fail(errc::internal), meta);
     }
 
     keep_alive = keep_alive && !listener.stopping();
     unsigned status = response.status;
-    bool written = co_await write_response(listener, stream, std::move(response),
-                                           meta.request_id, keep_alive);
+    bool written =
+        co_await write_response(listener, stream, std::move(response), meta.request_id, keep_alive);
     log_request(listener, meta, status, started);
-    co_return written && keep_alive ? After::keep_alive : After::close;
+    co_return written&& keep_alive ? After::keep_alive : After::close;
 }
 
 asio::awaitable<void> linger(beast::tcp_stream& tcp) {
@@ -385,8 +385,8 @@ asio::awaitable<void> run_session(ConnectionLease lease, asio::ip::tcp::socket s
 
     boost::system::error_code ec;
     auto peer = socket.remote_endpoint(ec);
-    std::string remote =
-        ec ? std::string("unknown") : peer.address().to_string() + ":" + std::to_string(peer.port());
+    std::string remote = ec ? std::string("unknown")
+                            : peer.address().to_string() + ":" + std::to_string(peer.port());
     TlsStream stream(std::move(socket), listener.tls());
     auto& tcp = beast::get_lowest_layer(stream);
     StreamRegistration registration(connection, tcp);

@@ -1,15 +1,15 @@
 #pragma once
 // Internal: OpenSSL set-up of the server context and reading the verified peer certificate.
 
+#include "hub/core/result.h"
+#include "hub/http/server.h"
+
 #include <boost/asio/ssl/context.hpp>
 
 #include <openssl/ssl.h>
 
 #include <optional>
 #include <string>
-
-#include "hub/core/result.h"
-#include "hub/http/server.h"
 
 namespace hub::http {
 

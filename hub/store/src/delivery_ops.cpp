@@ -1,4 +1,5 @@
-// Deliveries (one per recipient of an envelope) and the status events reported on them.
+// Deliveries (one per recipient of an envelope): arrival and overdue queries. Status events
+// are in status_ops.cpp.
 
 #include "ledger_ops.h"
 
@@ -9,14 +10,6 @@ namespace {
 constexpr const char* kDeliveryColumns =
     "d.delivery_id, d.envelope_seq, d.recipient, d.recipient_given, d.route, d.created_at, "
     "d.arrived_at, d.official_received_at, d.handling_deadline, d.state";
-
-std::optional<Instant> optional_instant(const Statement& s, int index) {
-    auto ms = s.column_optional_int64(index);
-    if (!ms) {
-        return std::nullopt;
-    }
-    return from_millis(*ms);
-}
 
 DeliveryRecord read_delivery(const Statement& s) {
     DeliveryRecord d;
@@ -47,18 +40,6 @@ Result<std::vector<DeliveryRecord>> select_deliveries(Db& db,
     LEDGER_TRY(
         sqlite::for_each_row(**st, [&](Statement& row) { out.push_back(read_delivery(row)); }));
     return out;
-}
-
-Result<std::vector<std::string>> recorded_codes(Db& db, const std::string& delivery_id) {
-    std::vector<std::string> codes;
-    auto st = sqlite::query(db, "SELECT code FROM status_events WHERE delivery_id = ? ORDER BY seq",
-                            delivery_id);
-    if (!st) {
-        return st.error();
-    }
-    LEDGER_TRY(
-        sqlite::for_each_row(**st, [&](Statement& row) { codes.push_back(row.column_text(0)); }));
-    return codes;
 }
 
 }  // namespace
@@ -125,71 +106,6 @@ Result<bool> record_arrival(Db& db,
         LEDGER_TRY(add_status(db, std::move(status), {}));
     }
     return true;
-}
-
-Result<void> add_status(Db& db, StatusRecord status, const StatusCheck& check) {
-    auto delivery = get_delivery(db, status.delivery_id);
-    if (!delivery) {
-        return delivery.error();
-    }
-    if (!*delivery) {
-        return fail(errc::not_found, "delivery_id", "unknown delivery: " + status.delivery_id);
-    }
-    if (check) {
-        auto codes = recorded_codes(db, status.delivery_id);
-        if (!codes) {
-            return codes.error();
-        }
-        LEDGER_TRY(check(*codes));
-    }
-    auto taken =
-        sqlite::query(db, "SELECT 1 FROM status_events WHERE status_id = ?", status.status_id);
-    if (!taken) {
-        return taken.error();
-    }
-    auto row = (*taken)->step();
-    if (!row) {
-        return row.error();
-    }
-    if (*row) {
-        return fail(errc::duplicate_conflict, "status_id", "status id taken: " + status.status_id);
-    }
-    LEDGER_TRY(sqlite::execute(
-        db,
-        "INSERT INTO status_events (status_id, delivery_id, envelope_seq, reporter, counterpart, "
-        "code, description, staff, reported_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        status.status_id, status.delivery_id, (*delivery)->envelope_seq, status.from, status.to,
-        status.code, status.description, sqlite::Blob{status.staff}, status.reported_at,
-        to_millis(status.recorded_at)));
-    return sqlite::execute(db, "UPDATE deliveries SET state = ? WHERE delivery_id = ?", status.code,
-                           status.delivery_id);
-}
-
-Result<std::vector<StatusRecord>> statuses_of(Db& db, const std::string& delivery_id) {
-    std::vector<StatusRecord> out;
-    auto st = sqlite::query(db,
-                            "SELECT status_id, delivery_id, envelope_seq, reporter, counterpart, "
-                            "code, description, staff, reported_at, recorded_at "
-                            "FROM status_events WHERE delivery_id = ? ORDER BY seq",
-                            delivery_id);
-    if (!st) {
-        return st.error();
-    }
-    LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& s) {
-        StatusRecord r;
-        r.status_id = s.column_text(0);
-        r.delivery_id = s.column_text(1);
-        r.envelope_seq = s.column_int64(2);
-        r.from = s.column_text(3);
-        r.to = s.column_text(4);
-        r.code = s.column_text(5);
-        r.description = s.column_text(6);
-        r.staff = s.column_blob(7);
-        r.reported_at = s.column_text(8);
-        r.recorded_at = from_millis(s.column_int64(9));
-        out.push_back(std::move(r));
-    }));
-    return out;
 }
 
 Result<std::vector<DeliveryRecord>> overdue_deliveries(Db& db, Instant now, std::size_t limit) {

@@ -9,7 +9,8 @@ namespace {
 
 constexpr const char* kEnvelopeColumns =
     "seq, sender, sender_given, envelope_id, document_id, business_type, header, signature, "
-    "header_sha256, content_digest, receipt, accepted_at, reply_requested, reply_due, replaces";
+    "header_sha256, content_digest, receipt, accepted_at, reply_requested, reply_due, replaces, "
+    "reply_deadline";
 
 EnvelopeRecord read_envelope(const Statement& s) {
     EnvelopeRecord e;
@@ -28,6 +29,7 @@ EnvelopeRecord read_envelope(const Statement& s) {
     e.reply_requested = s.column_int64(12) != 0;
     e.reply_due = s.column_text(13);
     e.replaces = s.column_text(14);
+    e.reply_deadline = optional_instant(s, 15);
     return e;
 }
 
@@ -139,11 +141,12 @@ Result<AcceptResult> accept_envelope(Db& db, const NewEnvelope& n) {
         db,
         "INSERT INTO envelopes (sender, sender_given, envelope_id, document_id, business_type, "
         "header, signature, header_sha256, content_digest, receipt, accepted_at, "
-        "reply_requested, reply_due, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "reply_requested, reply_due, replaces, reply_deadline) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         n.from, n.from_given, n.envelope_id, n.document_id, static_cast<int>(n.business_type),
         sqlite::Blob{n.header}, sqlite::Blob{n.signature}, n.header_sha256, n.content_digest,
         sqlite::Blob{n.receipt}, to_millis(n.accepted_at), n.reply_requested, n.reply_due,
-        n.replaces));
+        n.replaces, to_millis(n.reply_deadline)));
     std::int64_t seq = db.last_insert_rowid();
 
     for (std::size_t i = 0; i < n.in_reply_to.size(); ++i) {

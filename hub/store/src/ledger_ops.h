@@ -3,6 +3,7 @@
 // writer thread inside a SAVEPOINT; reads run on a reader connection. SqliteLedger only
 // routes calls to the right thread.
 
+#include "hub/store/ledger_schema.h"
 #include "hub/store/records.h"
 #include "hub/store/sqlite_db.h"
 #include "lienthong/v1/registry.pb.h"
@@ -25,10 +26,22 @@ namespace hub::ledger {
 using sqlite::Db;
 using sqlite::Statement;
 
-std::span<const sqlite::Migration> schema_steps();
-
 inline std::int64_t to_millis(Instant t) { return t.time_since_epoch().count(); }
 inline Instant from_millis(std::int64_t ms) { return Instant(std::chrono::milliseconds(ms)); }
+// An optional time is a nullable INTEGER column.
+inline std::optional<std::int64_t> to_millis(const std::optional<Instant>& t) {
+    if (!t) {
+        return std::nullopt;
+    }
+    return to_millis(*t);
+}
+inline std::optional<Instant> optional_instant(const Statement& s, int index) {
+    auto ms = s.column_optional_int64(index);
+    if (!ms) {
+        return std::nullopt;
+    }
+    return from_millis(*ms);
+}
 
 // ---- registry ----
 Result<void> import_registry(Db& db, const lienthong::v1::Registry& registry, bool replace);
@@ -69,8 +82,18 @@ Result<bool> record_arrival(Db& db,
                             Instant handling_deadline,
                             const std::optional<StatusRecord>& status_if_first);
 Result<void> add_status(Db& db, StatusRecord status, const StatusCheck& check);
+Result<std::optional<StatusRecord>> get_status(Db& db, const std::string& status_id);
 Result<std::vector<StatusRecord>> statuses_of(Db& db, const std::string& delivery_id);
 Result<std::vector<DeliveryRecord>> overdue_deliveries(Db& db, Instant now, std::size_t limit);
+
+// ---- status notice outbox ----
+Result<bool> mark_notified(Db& db, const std::string& status_id);
+Result<std::vector<StatusRecord>> unnotified_statuses(Db& db,
+                                                      std::int64_t after_seq,
+                                                      std::size_t limit);
+
+// ---- late replies (R-13) ----
+Result<std::vector<LateReply>> late_replies(Db& db, Instant now, std::size_t limit);
 
 // ---- audit ----
 Result<void> append_audit(Db& db, const AuditRecord& record);

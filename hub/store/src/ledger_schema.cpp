@@ -130,6 +130,20 @@ CREATE TABLE audit_log (
     hash      TEXT NOT NULL
 );
 )sql"},
+    // 2: the status notice outbox (a notice is kept until the other party acks it, so one
+    // lost between the commit and the queue publish is re-published at start-up), and the
+    // reply deadline as an instant so late replies (R-13) are one indexed query. Rows from
+    // version 1 read back with no notice, not notified and no deadline.
+    {2, R"sql(
+ALTER TABLE status_events ADD COLUMN notice BLOB NOT NULL DEFAULT x'';
+ALTER TABLE status_events ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX status_unnotified ON status_events(seq)
+    WHERE notified = 0 AND notice <> x'';
+
+ALTER TABLE envelopes ADD COLUMN reply_deadline INTEGER;
+CREATE INDEX envelopes_by_reply_deadline ON envelopes(reply_deadline)
+    WHERE reply_requested <> 0 AND reply_deadline IS NOT NULL;
+)sql"},
 };
 
 std::span<const sqlite::Migration> schema_steps() { return kSteps; }

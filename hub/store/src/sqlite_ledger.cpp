@@ -197,6 +197,11 @@ awaitable<Result<void>> SqliteLedger::add_status(StatusRecord status, StatusChec
     });
 }
 
+awaitable<Result<std::optional<StatusRecord>>> SqliteLedger::get_status(std::string status_id) {
+    return readers_->read<std::optional<StatusRecord>>(
+        [status_id = std::move(status_id)](Db& db) { return ledger::get_status(db, status_id); });
+}
+
 awaitable<Result<std::vector<StatusRecord>>> SqliteLedger::statuses_of(std::string delivery_id) {
     return readers_->read<std::vector<StatusRecord>>(
         [delivery_id = std::move(delivery_id)](Db& db) {
@@ -208,6 +213,24 @@ awaitable<Result<std::vector<DeliveryRecord>>> SqliteLedger::overdue_deliveries(
                                                                                 std::size_t limit) {
     return readers_->read<std::vector<DeliveryRecord>>(
         [now, limit](Db& db) { return ledger::overdue_deliveries(db, now, limit); });
+}
+
+awaitable<Result<bool>> SqliteLedger::mark_notified(std::string status_id) {
+    return writer_->write<bool>([status_id = std::move(status_id)](Db& db) {
+        return ledger::mark_notified(db, status_id);
+    });
+}
+
+awaitable<Result<std::vector<StatusRecord>>> SqliteLedger::unnotified_statuses(
+    std::int64_t after_seq, std::size_t limit) {
+    return readers_->read<std::vector<StatusRecord>>(
+        [after_seq, limit](Db& db) { return ledger::unnotified_statuses(db, after_seq, limit); });
+}
+
+awaitable<Result<std::vector<LateReply>>> SqliteLedger::late_replies(Instant now,
+                                                                     std::size_t limit) {
+    return readers_->read<std::vector<LateReply>>(
+        [now, limit](Db& db) { return ledger::late_replies(db, now, limit); });
 }
 
 // ---- audit ----

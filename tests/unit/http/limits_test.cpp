@@ -2,7 +2,6 @@
 // the connection cap.
 
 #include <boost/json/parse.hpp>
-
 #include <catch2/catch.hpp>
 
 #include "unit/http/test_server.h"
@@ -17,8 +16,7 @@ std::string json_code(const std::string& body) {
     return std::string(value.as_object().at("code").as_string());
 }
 
-TEST_CASE("Content-Length over the limit answers 413 without reading the body",
-          "[http][limits]") {
+TEST_CASE("Content-Length over the limit answers 413 without reading the body", "[http][limits]") {
     auto seen = std::make_shared<Seen>();
     auto options = test_options();
     options.max_body_bytes = 1024;
@@ -28,8 +26,9 @@ TEST_CASE("Content-Length over the limit answers 413 without reading the body",
     RawTls raw(server.port(), 5s);
     REQUIRE_FALSE(raw.connect());
     // The header promises 1025 bytes, and none follow.
-    REQUIRE_FALSE(raw.write("POST /v1/envelopes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                            "Content-Type: application/json\r\nContent-Length: 1025\r\n\r\n"));
+    REQUIRE_FALSE(
+        raw.write("POST /v1/envelopes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Content-Type: application/json\r\nContent-Length: 1025\r\n\r\n"));
     auto response = raw.read_response();
     REQUIRE_FALSE(response.ec);
     CHECK(response.status == 413);
@@ -83,8 +82,8 @@ TEST_CASE("a header over the limit answers 431 and closes", "[http][limits]") {
 
     RawTls raw(server.port(), 5s);
     REQUIRE_FALSE(raw.connect());
-    REQUIRE_FALSE(raw.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " +
-                            std::string(2048, 'p') + "\r\n\r\n"));
+    REQUIRE_FALSE(raw.write(
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + std::string(2048, 'p') + "\r\n\r\n"));
     auto response = raw.read_response();
     REQUIRE_FALSE(response.ec);
     CHECK(response.status == 431);
@@ -158,6 +157,13 @@ TEST_CASE("an idle keep-alive connection is closed after idle_timeout", "[http][
     REQUIRE(outcome(client.request(verb::get, "/a")) == "ok");
     CHECK(server.server().active_connections() == 1);
     REQUIRE(eventually([&] { return server.server().active_connections() == 0; }));
+    // The client notices the closed connection and sends on a new one.
+    auto again = client.request(verb::get, "/b");
+    REQUIRE(outcome(again) == "ok");
+    CHECK(again->status == 200);
+    REQUIRE(seen->count() == 2);
+    std::lock_guard lock(seen->mutex);
+    CHECK(seen->requests[0].remote != seen->requests[1].remote);
 }
 
 TEST_CASE("a request that is not HTTP answers 400 MALFORMED and closes", "[http][limits]") {

@@ -1,12 +1,14 @@
 // Content negotiation helpers: parsing request bodies, printing answers and errors.
 
+#include "hub/http/message.h"
+
+#include "lienthong/v1/api.pb.h"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
 
-#include "hub/http/message.h"
-#include "lienthong/v1/api.pb.h"
 #include "unit/http/outcome.h"
 #include "unit/http/test_pki.h"
 
@@ -45,7 +47,8 @@ TEST_CASE("parse_message reads binary protobuf, from memory and from a spilled f
           "[http][message]") {
     std::string bytes = sample_update().SerializeAsString();
     lienthong::v1::StatusUpdate from_memory;
-    REQUIRE(outcome(parse_message(with_body("application/x-protobuf", bytes), from_memory)) == "ok");
+    REQUIRE(outcome(parse_message(with_body("application/x-protobuf", bytes), from_memory)) ==
+            "ok");
     CHECK(from_memory.description() == "thiếu chữ ký");
 
     auto path = std::filesystem::path(TestPki::get().dir) / "spilled-body";
@@ -127,7 +130,8 @@ TEST_CASE("message_response prints lowerCamelCase JSON or binary per Accept", "[
     auto json = message_response(202, update, json_request);
     CHECK(json.status == 202);
     CHECK(json.content_type == "application/json");
-    CHECK_THAT(json.body, Catch::Contains("\"documentId\":\"000.00.01.H01,2026/11/25,12/QD-UBND\""));
+    CHECK_THAT(json.body,
+               Catch::Contains("\"documentId\":\"000.00.01.H01,2026/11/25,12/QD-UBND\""));
     CHECK_THAT(json.body, !Catch::Contains("envelopeId"));  // defaults are omitted
 
     Request binary_request;

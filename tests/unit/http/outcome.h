@@ -2,9 +2,9 @@
 // Catch cannot print a hub::Result (Failure has no operator<<), so assertions compare this
 // text instead: "ok", or the failure, which then shows in the test output.
 
-#include <string>
-
 #include "hub/core/result.h"
+
+#include <string>
 
 namespace hub::http::test {
 

@@ -1,11 +1,10 @@
 // Request handling on one connection: keep-alive, request ids, spilling large bodies, handler
 // exceptions and the graceful stop.
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -120,11 +119,13 @@ TEST_CASE("a large body spills to a file with identical bytes, removed afterward
 
 TEST_CASE("a small chunked body arrives in memory", "[http][session]") {
     auto check = std::make_shared<SpillCheck>();
-    TestServer server(test_options(), [check](Request r) { return read_spill(check, std::move(r)); });
+    TestServer server(test_options(),
+                      [check](Request r) { return read_spill(check, std::move(r)); });
     RawTls raw(server.port());
     REQUIRE_FALSE(raw.connect());
-    REQUIRE_FALSE(raw.write("POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
-                            "\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+    REQUIRE_FALSE(
+        raw.write("POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                  "\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
     auto response = raw.read_response();
     REQUIRE_FALSE(response.ec);
     CHECK(response.status == 200);
@@ -174,10 +175,11 @@ asio::awaitable<Response> wait_at_gate(std::shared_ptr<Gate> gate, Request reque
 TEST_CASE("stop lets an in-flight slow handler finish and answer", "[http][session]") {
     auto gate = std::make_shared<Gate>();
     auto entered = gate->entered.get_future();
-    TestServer server(test_options(), [gate](Request r) { return wait_at_gate(gate, std::move(r)); },
-                      /*threads=*/1);
-    gate->timer = std::make_shared<asio::steady_timer>(server.io(),
-                                                       asio::steady_timer::time_point::max());
+    TestServer server(
+        test_options(), [gate](Request r) { return wait_at_gate(gate, std::move(r)); },
+        /*threads=*/1);
+    gate->timer =
+        std::make_shared<asio::steady_timer>(server.io(), asio::steady_timer::time_point::max());
 
     Client idle(client_options(server.port()));
     REQUIRE(outcome(idle.request(verb::get, "/quick")) == "ok");  // then it sits idle on keep-alive
@@ -208,9 +210,10 @@ TEST_CASE("stop lets an in-flight slow handler finish and answer", "[http][sessi
 TEST_CASE("stop closes connections still busy after the drain deadline", "[http][session]") {
     auto gate = std::make_shared<Gate>();
     auto entered = gate->entered.get_future();
-    TestServer server(test_options(), [gate](Request r) { return wait_at_gate(gate, std::move(r)); });
-    gate->timer = std::make_shared<asio::steady_timer>(server.io(),
-                                                       asio::steady_timer::time_point::max());
+    TestServer server(test_options(),
+                      [gate](Request r) { return wait_at_gate(gate, std::move(r)); });
+    gate->timer =
+        std::make_shared<asio::steady_timer>(server.io(), asio::steady_timer::time_point::max());
     auto slow = std::async(std::launch::async, [port = server.port()] {
         Client client(client_options(port));
         return client.request(verb::get, "/slow");
@@ -229,8 +232,9 @@ TEST_CASE("Expect: 100-continue gets an interim answer before the body is sent",
     TestServer server(test_options(), recording_handler(seen));
     RawTls raw(server.port());
     REQUIRE_FALSE(raw.connect());
-    REQUIRE_FALSE(raw.write("POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
-                            "Expect: 100-continue\r\n\r\n"));
+    REQUIRE_FALSE(
+        raw.write("POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                  "Expect: 100-continue\r\n\r\n"));
     auto interim = raw.read_response();
     REQUIRE_FALSE(interim.ec);
     CHECK(interim.status == 100);

@@ -64,8 +64,9 @@ struct Builder {
 
     void make_ca(const std::string& name, const std::string& cn) {
         run("openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-            " -keyout " + path(name + ".key") + " -out " + path(name + ".pem") +
-            " -days 30 -subj /CN=" + cn + " -config " + config + " -extensions v3_ca");
+            " -keyout " +
+            path(name + ".key") + " -out " + path(name + ".pem") + " -days 30 -subj /CN=" + cn +
+            " -config " + config + " -extensions v3_ca");
     }
 
     void make_leaf(const std::string& name,
@@ -73,8 +74,9 @@ struct Builder {
                    const std::string& ca,
                    const std::string& extensions) {
         run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-            " -keyout " + path(name + ".key") + " -out " + path(name + ".csr") +
-            " -subj /CN=" + cn + " -config " + config);
+            " -keyout " +
+            path(name + ".key") + " -out " + path(name + ".csr") + " -subj /CN=" + cn +
+            " -config " + config);
         run("openssl x509 -req -in " + path(name + ".csr") + " -CA " + path(ca + ".pem") +
             " -CAkey " + path(ca + ".key") + " -CAcreateserial -days 30 -out " +
             path(name + ".pem") + " -extfile " + config + " -extensions " + extensions);

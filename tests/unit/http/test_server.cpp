@@ -95,7 +95,8 @@ TestServer::~TestServer() {
     }
 }
 
-bool TestServer::stop_and_wait(std::chrono::milliseconds drain, std::chrono::milliseconds deadline) {
+bool TestServer::stop_and_wait(std::chrono::milliseconds drain,
+                               std::chrono::milliseconds deadline) {
     stopped_ = true;
     server_->stop(drain);
     auto done = asio::co_spawn(io_, server_->wait_stopped(), asio::use_future);
@@ -130,7 +131,8 @@ boost::system::error_code RawTls::connect() {
             co_return ec;
         }
         tcp.expires_after(self->timeout_);
-        auto [hec] = co_await self->stream_->async_handshake(asio::ssl::stream_base::client, kTuple);
+        auto [hec] =
+            co_await self->stream_->async_handshake(asio::ssl::stream_base::client, kTuple);
         co_return hec;
     }(this));
 }

@@ -3,6 +3,10 @@
 // records what it saw, and a raw TLS client for the requests hub::http::Client will not send
 // (half headers, chunked bodies, lying Content-Length).
 
+#include "hub/core/logger.h"
+#include "hub/http/client.h"
+#include "hub/http/server.h"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,9 +23,6 @@
 #include <thread>
 #include <vector>
 
-#include "hub/core/logger.h"
-#include "hub/http/client.h"
-#include "hub/http/server.h"
 #include "unit/http/outcome.h"
 #include "unit/http/test_pki.h"
 
@@ -63,7 +64,7 @@ public:
 private:
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-    Logger log_{LogLevel::info};
+    Logger log_{LogLevel::warn};
     std::unique_ptr<Server> server_;
     std::uint16_t port_ = 0;
     std::vector<std::thread> threads_;

@@ -24,8 +24,7 @@ TEST_CASE("client certificate fingerprint reaches the handler", "[http][tls]") {
     CHECK(request.client_cert_sha256->size() == 64);
 }
 
-TEST_CASE("no client certificate reaches the handler as nullopt when not required",
-          "[http][tls]") {
+TEST_CASE("no client certificate reaches the handler as nullopt when not required", "[http][tls]") {
     auto seen = std::make_shared<Seen>();
     TestServer server(test_options(), recording_handler(seen));
     Client client(client_options(server.port(), /*with_cert=*/false));

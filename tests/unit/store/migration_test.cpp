@@ -1,8 +1,11 @@
 // Versioned migrations: applied once, in order, in one transaction; never re-applied.
 
+#include "hub/store/ledger_schema.h"
 #include "hub/store/sqlite_db.h"
 
 #include <sqlite3.h>
+
+#include <filesystem>
 
 #include "unit/store/store_fixture.h"
 
@@ -95,4 +98,62 @@ TEST_CASE("migrations: a file from a newer program is refused", "[store][migrati
     auto l = hub::SqliteLedger::open(options, f.log);
     REQUIRE_FALSE(l.has_value());
     CHECK(l.error().code == hub::errc::internal);
+}
+
+TEST_CASE("migrations: a ledger file of schema version 1 upgrades with its rows",
+          "[store][migration]") {
+    LedgerFixture f;
+    f.close();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(f.db_path() + suffix);
+    }
+    {
+        // What the previous program created: the first step only, with rows written by it.
+        Db db = open_db(f.db_path());
+        auto v = hub::sqlite::migrate(db, hub::ledger::schema_steps().first(1));
+        REQUIRE(v.has_value());
+        REQUIRE(*v == 1);
+        REQUIRE(db.exec("INSERT INTO envelopes (seq, sender, sender_given, envelope_id, "
+                        "document_id, business_type, header, signature, header_sha256, "
+                        "content_digest, receipt, accepted_at, reply_requested, reply_due) "
+                        "VALUES (1, 'H39.05', '000.00.05.H39', 'e-old', 'doc-old', 0, x'00', "
+                        "x'01', 'aa', 'digest', x'02', 1000, 1, '2026-11-26');"
+                        "INSERT INTO deliveries (delivery_id, envelope_seq, position, recipient, "
+                        "recipient_given, route, created_at) "
+                        "VALUES ('d-old', 1, 0, 'H39.07', 'H39.07', 0, 1000);"
+                        "INSERT INTO status_events (status_id, delivery_id, envelope_seq, "
+                        "reporter, counterpart, code, recorded_at) "
+                        "VALUES ('s-old', 'd-old', 1, 'H39.07', 'H39.05', '01', 2000);")
+                    .has_value());
+    }
+    REQUIRE(raw_user_version(f.db_path()) == 1);
+
+    f.open();
+    CHECK(f.ledger().schema_version() == hub::SqliteLedger::latest_schema_version());
+    CHECK(hub::SqliteLedger::latest_schema_version() > 1);
+    auto old = f.ok(f.ledger().get_status("s-old"));
+    REQUIRE(old.has_value());
+    CHECK(old->code == "01");
+    CHECK(old->notice.empty());
+    CHECK_FALSE(old->notified);
+    CHECK(old->seq == 1);
+    CHECK(f.ok(f.ledger().unnotified_statuses(0, 10)).empty());  // nothing owed for old rows
+    auto envelope_old = f.ok(f.ledger().find_envelope("H39.05", "e-old"));
+    REQUIRE(envelope_old.has_value());
+    CHECK(envelope_old->reply_requested);
+    CHECK_FALSE(envelope_old->reply_deadline.has_value());
+    CHECK(f.ok(f.ledger().late_replies(t0() + 1000h, 10)).empty());  // no deadline to miss
+
+    // The upgraded file takes the new columns, after the old rows.
+    f.ok(f.ledger().accept_envelope(envelope("e-new")));
+    auto fresh = status("s-new", "d-e-new-0", "01");
+    fresh.notice = "notice bytes";
+    f.ok(f.ledger().add_status(fresh, {}));
+    auto outbox = f.ok(f.ledger().unnotified_statuses(0, 10));
+    REQUIRE(outbox.size() == 1);
+    CHECK(outbox[0].status_id == "s-new");
+    CHECK(outbox[0].seq > old->seq);
+    CHECK(f.ok(f.ledger().mark_notified("s-old")));  // old rows can be marked too
+    f.close();
+    CHECK(raw_user_version(f.db_path()) == hub::SqliteLedger::latest_schema_version());
 }

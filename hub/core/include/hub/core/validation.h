@@ -30,7 +30,8 @@ struct CheckedEnvelope {
 /// (INVALID_ORG_CODE "header.from.code" / "header.to[i]"); times and dates (INVALID_TIME);
 /// document id shape and agreement (INVALID_DOCUMENT_ID "header.document_id"); RECALL /
 /// UPDATE / REPLACE carry replaces (MALFORMED "header.replaces"); attachment references and
-/// content (ATTACHMENT_TYPE / ATTACHMENT_DIGEST "attachments[i]" or "header.attachments[i].x").
+/// content (ATTACHMENT_TYPE / ATTACHMENT_DIGEST "attachments[i]" or "header.attachments[i].x");
+/// last, a signature is present (MALFORMED "signature"; its cryptographic check is hub/crypto's).
 Result<CheckedEnvelope> validate_envelope(const lienthong::v1::SignedEnvelope& envelope);
 
 /// Header-only part of validate_envelope, for callers that stream attachments elsewhere;

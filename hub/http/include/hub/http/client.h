@@ -3,6 +3,8 @@
 /// kept alive between requests, server certificate always verified. Not for the daemon's
 /// data path (it blocks the calling thread).
 
+#include "hub/core/result.h"
+
 #include <boost/beast/http/verb.hpp>
 
 #include <chrono>
@@ -12,8 +14,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "hub/core/result.h"
 
 namespace hub::http {
 
@@ -57,8 +57,10 @@ public:
     Result<void> connect();
 
     /// Sends one request on the open connection (connecting first when there is none) and
-    /// reads the whole response. The connection is closed afterwards when the server says
-    /// Connection: close or anything failed. Errors: UNAVAILABLE (network, TLS, timeout).
+    /// reads the whole response. When a kept-alive connection turns out to have been closed
+    /// by the server before any answer (idle timeout), the request is sent once more on a new
+    /// connection. The connection is closed afterwards when the server says Connection: close
+    /// or anything failed. Errors: UNAVAILABLE (network, TLS, timeout).
     Result<ClientResponse> request(
         boost::beast::http::verb method,
         const std::string& target,

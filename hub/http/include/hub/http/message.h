@@ -3,12 +3,12 @@
 /// bodies are application/x-protobuf or canonical proto3 JSON, responses follow Accept
 /// (default JSON), errors are lienthong.v1.Error.
 
+#include "hub/core/result.h"
+#include "hub/http/server.h"
+
 #include <google/protobuf/message.h>
 
 #include <string_view>
-
-#include "hub/core/result.h"
-#include "hub/http/server.h"
 
 namespace hub::http {
 

@@ -3,6 +3,9 @@
 /// per-phase timeouts and a graceful stop. Endpoints are not its business: every request that
 /// passes the transport checks goes to one Handler, which answers (404 included).
 
+#include "hub/core/logger.h"
+#include "hub/core/result.h"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -17,9 +20,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "hub/core/logger.h"
-#include "hub/core/result.h"
 
 namespace hub::http {
 
@@ -89,6 +89,8 @@ struct ServerOptions {
     /// Keep-alive: how long a connection may wait for its next request.
     std::chrono::milliseconds idle_timeout{60'000};
     /// Bodies longer than this go to a file in spill_dir (temp_directory_path() when empty).
+    /// The files are created 0644 (Beast's file_body), so spill_dir should be a directory only
+    /// the daemon's user can enter.
     std::size_t spill_bytes = 1024 * 1024;
     std::string spill_dir;
     /// "agency" / "operator": names the listener in log lines.
@@ -119,8 +121,9 @@ public:
     /// (with Connection: close), and after `drain` closes whatever is left. Idempotent.
     void stop(std::chrono::milliseconds drain);
 
-    /// Completes when stop() has finished: the acceptor is closed and no connection is left.
-    /// May be awaited from any executor, by several waiters.
+    /// Completes when stop() has finished: the acceptor is closed and no connection is left
+    /// (a handler that ignores the cancellation at the drain deadline delays this). Before
+    /// stop() it just waits. May be awaited from any executor, by several waiters.
     boost::asio::awaitable<void> wait_stopped();
 
     /// Open connections (accepted and not yet closed).

@@ -114,12 +114,28 @@ public:
     /// DUPLICATE_CONFLICT (status id taken), whatever `check` returns.
     virtual boost::asio::awaitable<Result<void>> add_status(StatusRecord status,
                                                             StatusCheck check) = 0;
+    /// One status event by its id.
+    virtual boost::asio::awaitable<Result<std::optional<StatusRecord>>> get_status(
+        std::string status_id) = 0;
     /// The status events of a delivery, oldest first.
     virtual boost::asio::awaitable<Result<std::vector<StatusRecord>>> statuses_of(
         std::string delivery_id) = 0;
     /// Deliveries past their handling deadline at `now` without a 02 or 03, oldest
     /// deadline first.
     virtual boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> overdue_deliveries(
+        Instant now, std::size_t limit) = 0;
+    /// Marks a status's notice as acked by the other party, so it is not re-published. True
+    /// the first time; later calls change nothing. Error: NOT_FOUND.
+    virtual boost::asio::awaitable<Result<bool>> mark_notified(std::string status_id) = 0;
+    /// Statuses with a non-empty notice not yet marked notified, with seq > `after_seq`, in
+    /// recording order (StatusRecord::seq): the outbox re-published at start-up.
+    virtual boost::asio::awaitable<Result<std::vector<StatusRecord>>> unnotified_statuses(
+        std::int64_t after_seq, std::size_t limit) = 0;
+    /// For envelopes with reply_requested and a reply_deadline before `now`, each delivery
+    /// (any route) whose recipient sent no envelope with in_reply_to naming the document,
+    /// accepted after it and at or before the deadline. Oldest deadline first, then
+    /// acceptance order, then header order.
+    virtual boost::asio::awaitable<Result<std::vector<LateReply>>> late_replies(
         Instant now, std::size_t limit) = 0;
 
     // ---- audit (R-22) ----

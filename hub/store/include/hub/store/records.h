@@ -75,7 +75,10 @@ struct NewEnvelope {
     Instant accepted_at;
     bool reply_requested = false;
     std::string reply_due;  ///< as given: a date or an instant; empty when none
-    std::string replaces;   ///< document id acted on (RECALL/UPDATE/REPLACE); empty when none
+    /// reply_due as an instant, computed by the caller (a date means the end of that day,
+    /// Vietnam time); what late_replies compares against. Empty when none.
+    std::optional<Instant> reply_deadline;
+    std::string replaces;  ///< document id acted on (RECALL/UPDATE/REPLACE); empty when none
     std::vector<std::string> in_reply_to;
     std::vector<AttachmentRecord> attachments;
     std::vector<NewDelivery> deliveries;
@@ -99,6 +102,7 @@ struct EnvelopeRecord {
     Instant accepted_at;
     bool reply_requested = false;
     std::string reply_due;
+    std::optional<Instant> reply_deadline;  ///< as NewEnvelope::reply_deadline
     std::string replaces;
     std::vector<std::string> in_reply_to;
     std::vector<AttachmentRecord> attachments;  ///< in header order
@@ -139,6 +143,25 @@ struct StatusRecord {
     std::string staff;        ///< serialized lienthong.v1.Staff; may be empty
     std::string reported_at;  ///< the reporter's timestamp, as sent
     Instant recorded_at;
+    /// Serialized lienthong.v1.StatusNotice to publish to `to`; empty when none is owed. Kept
+    /// in the status row (an outbox) so a crash between the commit and the queue publish
+    /// cannot lose it: unnotified_statuses finds it again.
+    std::string notice;
+    /// Read back only: the other party acked the notice (mark_notified). New rows start false.
+    bool notified = false;
+    /// Read back only: recording order, increasing; the paging key of unnotified_statuses.
+    std::int64_t seq = 0;
+};
+
+/// A delivery whose recipient has not replied in time to an envelope that asked for a reply
+///
+struct LateReply {
+    std::string envelope_id;
+    std::string document_id;
+    std::string from;             ///< canonical code of the envelope's sender
+    std::string recipient;        ///< canonical
+    std::string recipient_given;  ///< as the header wrote it
+    Instant reply_deadline;
 };
 
 /// Checks a new status against the codes already recorded for its delivery (oldest first),

@@ -87,10 +87,17 @@ public:
         std::optional<StatusRecord> status_if_first) override;
     boost::asio::awaitable<Result<void>> add_status(StatusRecord status,
                                                     StatusCheck check) override;
+    boost::asio::awaitable<Result<std::optional<StatusRecord>>> get_status(
+        std::string status_id) override;
     boost::asio::awaitable<Result<std::vector<StatusRecord>>> statuses_of(
         std::string delivery_id) override;
     boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> overdue_deliveries(
         Instant now, std::size_t limit) override;
+    boost::asio::awaitable<Result<bool>> mark_notified(std::string status_id) override;
+    boost::asio::awaitable<Result<std::vector<StatusRecord>>> unnotified_statuses(
+        std::int64_t after_seq, std::size_t limit) override;
+    boost::asio::awaitable<Result<std::vector<LateReply>>> late_replies(Instant now,
+                                                                        std::size_t limit) override;
 
     boost::asio::awaitable<Result<void>> append_audit(AuditRecord record) override;
     boost::asio::awaitable<Result<std::vector<AuditEntry>>> audit_entries(
