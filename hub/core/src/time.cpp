@@ -242,4 +242,16 @@ Instant from_vietnam(std::chrono::local_time<milliseconds> t) {
     return Instant{t.time_since_epoch() - kVietnamOffset};
 }
 
+Result<Instant> parse_deadline(std::string_view text) {
+    if (auto instant = parse_instant(text)) {
+        return *instant;
+    }
+    auto day = parse_date(text);
+    if (!day) {
+        return day.error();
+    }
+    const auto next = std::chrono::local_days(*day) + std::chrono::days(1);
+    return from_vietnam(std::chrono::local_time<std::chrono::milliseconds>(next));
+}
+
 }  // namespace hub

@@ -160,6 +160,7 @@ boost::asio::awaitable<http::Response> ack_inbox(Services& services, http::Reque
         status.reported_at = format_instant(arrived);
         status.recorded_at = arrived;
         const auto notice = arrival_notice(status, **envelope, **delivery, official, deadline);
+        status.notice = notice.SerializeAsString();  // the outbox copy, re-published after a crash
         auto first = co_await services.ledger.record_arrival(id, arrived, official, deadline, status);
         if (!first) {
             co_return http::error_response(first.error(), request);
@@ -170,7 +171,7 @@ boost::asio::awaitable<http::Response> ack_inbox(Services& services, http::Reque
             message.id = status.status_id;
             message.recipient = (*envelope)->from;
             message.kind = "status";
-            message.payload = notice.SerializeAsString();
+            message.payload = status.notice;
             message.enqueued_at = arrived;
             std::vector<QueueMessage> messages;
             messages.push_back(std::move(message));
@@ -180,7 +181,18 @@ boost::asio::awaitable<http::Response> ack_inbox(Services& services, http::Reque
                                                          log_value(published.error().text()));
             }
         }
-    } else if (id.rfind("s-", 0) != 0) {
+    } else if (id.rfind("s-", 0) == 0) {
+        auto status = co_await services.ledger.get_status(id);
+        if (!status) {
+            co_return http::error_response(status.error(), request);
+        }
+        if (!*status || (*status)->to != me) {
+            co_return http::error_response(fail(errc::not_found, "delivery_id"), request);
+        }
+        if (auto marked = co_await services.ledger.mark_notified(id); !marked) {
+            co_return http::error_response(marked.error(), request);
+        }
+    } else {
         co_return http::error_response(fail(errc::not_found, "delivery_id"), request);
     }
     auto acked = co_await services.queue.ack(me, id);

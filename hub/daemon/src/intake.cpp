@@ -267,6 +267,11 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
     record.accepted_at = accepted_at;
     record.reply_requested = header.reply_requested();
     record.reply_due = header.reply_due();
+    if (header.reply_requested() && !header.reply_due().empty()) {
+        if (auto deadline = parse_deadline(header.reply_due())) {
+            record.reply_deadline = *deadline;
+        }
+    }
     if (header.business_type() != v1::NEW) {
         record.replaces = header.replaces().document_id();
     }
@@ -306,9 +311,43 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
     co_return receipt_response(202, accepted->receipt_bytes, request);
 }
 
-boost::asio::awaitable<Result<std::size_t>> republish_pending(Services& services) {
+// Status notices recorded but not yet acknowledged by their addressee.
+boost::asio::awaitable<Result<std::size_t>> republish_notices(Services& services) {
     std::int64_t after = 0;
     std::size_t count = 0;
+    for (;;) {
+        auto batch = co_await services.ledger.unnotified_statuses(after, 500);
+        if (!batch) {
+            co_return batch.error();
+        }
+        if (batch->empty()) {
+            co_return count;
+        }
+        std::vector<QueueMessage> messages;
+        for (auto& status : *batch) {
+            after = std::max(after, status.seq);
+            QueueMessage message;
+            message.id = status.status_id;
+            message.recipient = status.to;
+            message.kind = "status";
+            message.payload = std::move(status.notice);
+            message.enqueued_at = status.recorded_at;
+            messages.push_back(std::move(message));
+        }
+        count += messages.size();
+        if (auto published = co_await services.queue.publish(std::move(messages)); !published) {
+            co_return published.error();
+        }
+    }
+}
+
+boost::asio::awaitable<Result<std::size_t>> republish_pending(Services& services) {
+    auto notices = co_await republish_notices(services);
+    if (!notices) {
+        co_return notices.error();
+    }
+    std::int64_t after = 0;
+    std::size_t count = *notices;
     for (;;) {
         auto batch = co_await services.ledger.unarrived_deliveries(after, 500);
         if (!batch) {

@@ -64,7 +64,20 @@ boost::asio::awaitable<http::Response> status_json(Services& services) {
             queue[recipient] = depth;
         }
     }
-    doc["status"] = overdue_error.empty() && depths ? "ok" : "degraded";
+    boost::json::array late;
+    auto late_replies = co_await services.ledger.late_replies(services.clock.now(), 1000);
+    if (late_replies) {
+        for (const auto& reply : *late_replies) {
+            late.push_back({{"envelope_id", reply.envelope_id},
+                            {"document_id", reply.document_id},
+                            {"from", reply.from},
+                            {"recipient", reply.recipient_given},
+                            {"reply_deadline", format_instant(reply.reply_deadline)}});
+        }
+    }
+    doc["status"] = overdue_error.empty() && depths && late_replies ? "ok" : "degraded";
+    doc["late_reply_count"] = late.size();
+    doc["late_replies"] = std::move(late);
     doc["overdue_count"] = overdue.size();
     doc["overdue"] = std::move(overdue);
     doc["queue_depths"] = std::move(queue);

@@ -107,15 +107,6 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
     record.recorded_at = now;
     const std::string code = update.code();
     const std::string description = record.description;
-    // Named, not built inside the co_await: GCC 12 destroys such captures twice.
-    StatusCheck check = [code, description, party](const std::vector<std::string>& recorded) {
-        return check_status(recorded, code, party, description);
-    };
-    auto added = co_await services.ledger.add_status(record, std::move(check));
-    if (!added) {
-        co_return co_await reject(services, request, added.error(), me, action, update.document_id());
-    }
-
     v1::StatusNotice notice;
     notice.set_status_id(record.status_id);
     notice.set_document_id(target->envelope.document_id);
@@ -127,11 +118,22 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
     *notice.mutable_staff() = update.staff();
     notice.set_timestamp(update.timestamp());
     notice.set_recorded_at(format_instant(now));
+    record.notice = notice.SerializeAsString();
+
+    // Named, not built inside the co_await: GCC 12 destroys such captures twice.
+    StatusCheck check = [code, description, party](const std::vector<std::string>& recorded) {
+        return check_status(recorded, code, party, description);
+    };
+    auto added = co_await services.ledger.add_status(record, std::move(check));
+    if (!added) {
+        co_return co_await reject(services, request, added.error(), me, action, update.document_id());
+    }
+
     QueueMessage message;
     message.id = record.status_id;
     message.recipient = other_code;
     message.kind = "status";
-    message.payload = notice.SerializeAsString();
+    message.payload = record.notice;
     message.enqueued_at = now;
     std::vector<QueueMessage> messages;
     messages.push_back(std::move(message));

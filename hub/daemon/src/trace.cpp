@@ -11,18 +11,6 @@ namespace v1 = lienthong::v1;
 
 namespace {
 
-// reply_due as a date means "by the end of that day", Vietnam time.
-std::optional<Instant> reply_deadline(const std::string& due) {
-    if (auto instant = parse_instant(due)) {
-        return *instant;
-    }
-    if (auto day = parse_date(due)) {
-        const auto next = std::chrono::local_days(*day) + std::chrono::days(1);
-        return from_vietnam(std::chrono::local_time<std::chrono::milliseconds>(next));
-    }
-    return std::nullopt;
-}
-
 const char* business_name(v1::BusinessType type) {
     switch (type) {
         case v1::RECALL:
@@ -71,7 +59,7 @@ boost::asio::awaitable<http::Response> get_trace(Services& services, http::Reque
         co_return http::error_response(!replies ? replies.error() : acting.error(), request);
     }
     const Instant now = services.clock.now();
-    const auto due = envelope.reply_requested ? reply_deadline(envelope.reply_due) : std::nullopt;
+    const std::optional<Instant> due = envelope.reply_deadline;
 
     v1::Trace trace;
     trace.set_envelope_id(envelope.envelope_id);

@@ -34,6 +34,10 @@ std::string format_edxml_date(std::chrono::year_month_day d);
 Result<Instant> parse_edxml_timestamp(std::string_view text);
 std::string format_edxml_timestamp(Instant t);
 
+/// A deadline written as an instant, or as a date meaning "by the end of that day" in Vietnam
+/// time (the start of the next day). Error: INVALID_TIME.
+Result<Instant> parse_deadline(std::string_view text);
+
 /// Vietnam local wall time of an instant, and back.
 std::chrono::local_time<std::chrono::milliseconds> to_vietnam(Instant t);
 Instant from_vietnam(std::chrono::local_time<std::chrono::milliseconds> t);
