@@ -269,6 +269,8 @@ int App::run() {
             return;
         }
         p.log.info("stopping", "signal=" + std::to_string(signal));
+        // Long-polls answer at once (empty), so the drain only waits for real work.
+        p.queue->interrupt_waits();
         p.agency->stop(std::chrono::seconds(10));
         p.operator_server->stop(std::chrono::seconds(10));
         asio::co_spawn(

@@ -85,14 +85,18 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
     }
     const OrgInfo* other = caller->registry->find(update.to());
     const std::string other_code = other ? other->code : canonical_org_code(update.to());
-    // 13 travels from the sender to a recipient; every other code the other way.
-    const bool from_sender = update.code() == "13";
-    const StatusParty party = from_sender ? StatusParty::sender : StatusParty::recipient;
-    auto target = co_await find_target(services, update, from_sender ? me : other_code,
-                                       from_sender ? other_code : me);
+    // The caller's role decides the party (a recipient reports 02-06, 15, 16; the sender 13),
+    // so a code from the wrong side is INVALID_STATUS rather than an unknown document.
+    auto target = co_await find_target(services, update, other_code, me);
+    bool from_sender = false;
+    if (!target && target.error().code == errc::not_found) {
+        target = co_await find_target(services, update, me, other_code);
+        from_sender = true;
+    }
     if (!target) {
         co_return co_await reject(services, request, target.error(), me, action, update.document_id());
     }
+    const StatusParty party = from_sender ? StatusParty::sender : StatusParty::recipient;
     const Instant now = services.clock.now();
     StatusRecord record;
     record.status_id = new_id("s-");

@@ -85,6 +85,19 @@ asio::awaitable<void> RecipientWaiters::wait(std::string recipient,
                                                                          asio::use_awaitable);
 }
 
+void RecipientWaiters::notify_all() {
+    std::vector<std::string> recipients;
+    {
+        std::lock_guard lock(state_->mutex);
+        for (const auto& [recipient, entry] : state_->entries) {
+            recipients.push_back(recipient);
+        }
+    }
+    for (const auto& recipient : recipients) {
+        notify(recipient);
+    }
+}
+
 void RecipientWaiters::notify(const std::string& recipient) {
     std::vector<std::shared_ptr<Waiter>> woken;
     {

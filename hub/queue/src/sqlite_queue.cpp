@@ -194,7 +194,7 @@ awaitable<Result<std::vector<QueueMessage>>> SqliteQueue::take(std::string recip
             co_return std::move(taken->messages);
         }
         auto wall = steady_clock::now();
-        if (wall >= deadline) {
+        if (wall >= deadline || interrupted_) {
             co_return std::vector<QueueMessage>{};
         }
         auto until = deadline;
@@ -206,6 +206,11 @@ awaitable<Result<std::vector<QueueMessage>>> SqliteQueue::take(std::string recip
         }
         co_await waiters_.wait(recipient, ticket, until);
     }
+}
+
+void SqliteQueue::interrupt_waits() {
+    interrupted_ = true;
+    waiters_.notify_all();
 }
 
 awaitable<Result<bool>> SqliteQueue::ack(std::string recipient, std::string id) {

@@ -61,3 +61,38 @@ TEST_CASE("sqlite queue: a file that is not a database fails to open", "[queue][
     }
     std::filesystem::remove_all(env.dir);
 }
+
+namespace {
+
+asio::awaitable<void> long_poll(hub::Queue& q, std::size_t& got, bool& done) {
+    auto r = co_await q.take("H39.05", 10, 30s);
+    got = r ? r->size() : 99;
+    done = true;
+}
+
+}  // namespace
+
+TEST_CASE("sqlite queue: interrupt_waits ends a long-poll at once, empty", "[queue][sqlite]") {
+    queue_contract::Env env;
+    env.dir = queue_contract::make_temp_dir();
+    {
+        auto q = hub::SqliteQueue::open({env.dir + "/queue.db", 30s}, env.clock, env.log);
+        REQUIRE(q.has_value());
+        asio::io_context io;
+        std::size_t got = 0;
+        bool done = false;
+        asio::co_spawn(io, long_poll(**q, got, done), queue_contract::rethrow);
+        // Let the poll find nothing and start waiting, then shut it down.
+        const auto started = std::chrono::steady_clock::now();
+        while (!done && std::chrono::steady_clock::now() - started < 200ms) {
+            io.run_for(10ms);
+        }
+        REQUIRE_FALSE(done);
+        (*q)->interrupt_waits();
+        io.run_for(5s);
+        CHECK(done);
+        CHECK(got == 0);
+        CHECK(std::chrono::steady_clock::now() - started < 5s);
+    }
+    std::filesystem::remove_all(env.dir);
+}

@@ -42,6 +42,9 @@ public:
     /// Removes the message; true the first time, false for an unknown or already-acked id
     /// (or one addressed to another recipient).
     virtual boost::asio::awaitable<Result<bool>> ack(std::string recipient, std::string id) = 0;
+    /// Shutdown: every waiting take() returns now with what it has (nothing), and later ones
+    /// do not wait. Thread-safe.
+    virtual void interrupt_waits() {}
     /// Messages not yet acked, per recipient (for metrics); recipients with none are absent.
     virtual boost::asio::awaitable<Result<std::map<std::string, std::size_t>>> depths() = 0;
 };

@@ -34,6 +34,8 @@ public:
     /// Wakes every current waiter of `recipient`. Thread-safe; call after the message is
     /// visible to take().
     void notify(const std::string& recipient);
+    /// Wakes every current waiter of every recipient (shutdown). Thread-safe.
+    void notify_all();
     /// Waits in progress (for tests).
     std::size_t waiting() const;
 

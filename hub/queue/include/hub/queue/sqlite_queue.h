@@ -8,6 +8,7 @@
 #include "hub/queue/queue.h"
 #include "hub/queue/recipient_waiters.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -43,6 +44,7 @@ public:
     boost::asio::awaitable<Result<bool>> ack(std::string recipient, std::string id) override;
     boost::asio::awaitable<Result<std::map<std::string, std::size_t>>> depths() override;
 
+    void interrupt_waits() override;
     /// Transactions committed since open (for tests and metrics).
     std::uint64_t commits() const noexcept;
 
@@ -57,6 +59,7 @@ private:
     std::unique_ptr<sqlite::GroupCommitWriter> writer_;
     std::unique_ptr<sqlite::ReaderPool> readers_;
     RecipientWaiters waiters_;
+    std::atomic<bool> interrupted_{false};
 };
 
 }  // namespace hub

@@ -1,0 +1,217 @@
+// The built lienthongctl binary, run as a person or a script would: exit codes, output,
+// and one clear line on stderr for a bad command line.
+
+#include "lienthong/v1/config.pb.h"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <google/protobuf/util/json_util.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "api.h"
+#include "envelopes.h"
+#include "harness.h"
+#include "process.h"
+
+namespace fs = std::filesystem;
+namespace v1 = lienthong::v1;
+
+namespace {
+
+// A scratch directory and the binary.
+class Ctl {
+public:
+    Ctl() { REQUIRE(fs::exists(it::ctl_path())); }
+
+    it::CommandResult run(std::vector<std::string> args) const {
+        args.insert(args.begin(), it::ctl_path());
+        return it::run_command(args, scratch_.path());
+    }
+    std::string path(const std::string& name) const { return scratch_.path() + "/" + name; }
+
+private:
+    it::TempDir scratch_;
+};
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) {
+        s.pop_back();
+    }
+    return s;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+void write(const std::string& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
+    REQUIRE(out.good());
+}
+
+}  // namespace
+
+TEST_CASE("lienthongctl code check accepts both written forms", "[cli]") {
+    Ctl ctl;
+    const auto r = ctl.run({"code", "check", "000.00.00.H39", "H39.02", "000.00.05.H39", "G22"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("000.00.00.H39 canonical=H39 ") != std::string::npos);
+    CHECK(r.out.find("H39.02 canonical=H39.02 ") != std::string::npos);
+    CHECK(r.out.find("000.00.05.H39 canonical=H39.05 ") != std::string::npos);
+    CHECK(r.out.find("G22 canonical=G22 ") != std::string::npos);
+
+    const auto json = ctl.run({"code", "check", "000.00.01.H39", "--json"});
+    REQUIRE(json.exit_code == 0);
+    const auto parsed = boost::json::parse(json.out);
+    REQUIRE(parsed.is_array());
+    REQUIRE(parsed.as_array().size() == 1);
+    CHECK(parsed.as_array()[0].at("canonical").as_string() == "H39.01");
+    CHECK(parsed.as_array()[0].at("valid").as_bool());
+}
+
+TEST_CASE("lienthongctl code check refuses invalid codes with INVALID_ORG_CODE", "[cli]") {
+    Ctl ctl;
+    const auto r = ctl.run({"code", "check", "H39.02", "X39", "000.00.H39", "H39.1"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(count_of(r.out, "INVALID_ORG_CODE") == 3);
+    CHECK(r.out.find("H39.02 canonical=H39.02") != std::string::npos);
+}
+
+TEST_CASE("R-16 lienthongctl time official: next business window outside hours", "[cli][time]") {
+    Ctl ctl;
+    const std::pair<const char*, const char*> cases[] = {
+        // Friday evening -> Monday morning.
+        {"2026-11-27T18:00:00+07:00", "2026-11-30T07:30:00.000+07:00"},
+        // Lunch break -> afternoon window of the same day.
+        {"2026-11-25T12:00:00+07:00", "2026-11-25T13:30:00.000+07:00"},
+        // Inside hours: the same instant, written the hub's way.
+        {"2026-11-25T09:15:00+07:00", "2026-11-25T09:15:00.000+07:00"},
+        {"2026-11-25T07:30:00+07:00", "2026-11-25T07:30:00.000+07:00"},
+        // Windows are half-open: 11:30 is already outside.
+        {"2026-11-25T11:30:00+07:00", "2026-11-25T13:30:00.000+07:00"},
+        // UTC input: 02:15Z is 09:15 in Vietnam; 11:00Z is 18:00.
+        {"2026-11-25T02:15:00Z", "2026-11-25T09:15:00.000+07:00"},
+        {"2026-11-25T11:00:00Z", "2026-11-26T07:30:00.000+07:00"},
+    };
+    for (const auto& [at, expected] : cases) {
+        const auto r = ctl.run({"time", "official", "--at", at});
+        INFO(at << " -> " << r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(trimmed(r.out) == expected);
+    }
+}
+
+TEST_CASE("R-17 lienthongctl time official refuses an instant without offset", "[cli][time]") {
+    Ctl ctl;
+    const auto r = ctl.run({"time", "official", "--at", "2026-11-25T09:15:00"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("INVALID_TIME") != std::string::npos);
+}
+
+TEST_CASE("R-08 lienthongctl time add-business counts business hours only", "[cli][time]") {
+    Ctl ctl;
+    const std::tuple<const char*, const char*, const char*> cases[] = {
+        {"2026-11-25T10:30:00+07:00", "2", "2026-11-25T14:30:00.000+07:00"},
+        {"2026-11-27T16:00:00+07:00", "2", "2026-11-30T08:30:00.000+07:00"},
+        {"2026-11-25T08:00:00+07:00", "0.5", "2026-11-25T08:30:00.000+07:00"},
+    };
+    for (const auto& [from, hours, expected] : cases) {
+        const auto r = ctl.run({"time", "add-business", "--from", from, "--hours", hours});
+        INFO(from << " + " << hours << "h -> " << r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(trimmed(r.out) == expected);
+    }
+}
+
+TEST_CASE("lienthongctl dev-env, envelope build and envelope check", "[cli][envelope]") {
+    Ctl ctl;
+    const std::string env = ctl.path("env");
+    const auto made = ctl.run({"dev-env", env, "--agencies", "2", "--json"});
+    INFO(made.out << made.err);
+    REQUIRE(made.exit_code == 0);
+    const auto summary = boost::json::parse(made.out).as_object();
+    CHECK(summary.at("config").as_string() == env + "/lienthongd.json");
+    REQUIRE(summary.at("agencies").as_array().size() == 2);
+    CHECK(summary.at("agencies").as_array()[0].at("code").as_string() == "000.00.00.H39");
+    CHECK(summary.at("agencies").as_array()[1].at("code").as_string() == "000.00.01.H39");
+    v1::Config config;
+    CHECK(google::protobuf::util::JsonStringToMessage(it::slurp(env + "/lienthongd.json"), &config)
+              .ok());
+
+    const std::string signer = env + "/agencies/000.00.00.H39/signer";
+    v1::EnvelopeHeader header;
+    header.set_document_id("000.00.00.H39,2026/11/25,12/UBND-VP");
+    header.mutable_from()->set_code("000.00.00.H39");
+    header.mutable_from()->set_name("UBND tỉnh Long An");
+    header.add_to("000.00.01.H39");
+    header.mutable_code()->set_number("12");
+    header.mutable_code()->set_notation("UBND-VP");
+    header.mutable_promulgation()->set_date("2026-11-25");
+    header.set_subject("Về việc thử nghiệm dòng lệnh");
+    header.set_created_at("2026-11-25T09:00:00+07:00");
+    write(ctl.path("header.json"), it::to_json(header));
+    write(ctl.path("van-ban.pdf"), it::minimal_pdf("cli"));
+
+    const auto built =
+        ctl.run({"envelope", "build", "--header", ctl.path("header.json"), "--attach",
+                 ctl.path("van-ban.pdf") + ":MAIN", "--sign-key", signer + ".key", "--sign-cert",
+                 signer + ".crt", "-o", ctl.path("envelope.pb")});
+    INFO(built.out << built.err);
+    REQUIRE(built.exit_code == 0);
+
+    SECTION("a good envelope checks OK, offline and against the trust anchors") {
+        const auto checked = ctl.run({"envelope", "check", ctl.path("envelope.pb")});
+        INFO(checked.out << checked.err);
+        CHECK(checked.exit_code == 0);
+        CHECK(trimmed(checked.out) == "OK");
+        const auto trusted = ctl.run(
+            {"envelope", "check", ctl.path("envelope.pb"), "--trust", env + "/ca/trust", "--json"});
+        INFO(trusted.out << trusted.err);
+        CHECK(trusted.exit_code == 0);
+        CHECK(boost::json::parse(trusted.out).at("ok").as_bool());
+    }
+    SECTION("a broken header prints its code and exits 2") {
+        header.set_created_at("2026-11-25T09:00:00");
+        write(ctl.path("broken.json"), it::to_json(header));
+        const auto broken =
+            ctl.run({"envelope", "build", "--header", ctl.path("broken.json"), "--attach",
+                     ctl.path("van-ban.pdf") + ":MAIN", "--sign-key", signer + ".key",
+                     "--sign-cert", signer + ".crt", "-o", ctl.path("broken.pb")});
+        REQUIRE(broken.exit_code == 0);
+        const auto checked = ctl.run({"envelope", "check", ctl.path("broken.pb")});
+        INFO(checked.out << checked.err);
+        CHECK(checked.exit_code == 2);
+        CHECK(checked.out.find("INVALID_TIME") != std::string::npos);
+    }
+}
+
+TEST_CASE("lienthongctl: a bad command line is exit 2 and one line on stderr", "[cli]") {
+    Ctl ctl;
+    const std::vector<std::vector<std::string>> bad = {
+        {"time", "official", "--at"},
+        {"time", "official", "--at", "2026-11-25T09:00:00+07:00", "--bogus"},
+        {"envelope", "check"},
+        {"dev-env"},
+        {"dev-env", ctl.path("x"), "--agencies", "zero"},
+        {"no-such-command"},
+    };
+    for (const auto& words : bad) {
+        const auto r = ctl.run(words);
+        INFO(words[0] << (words.size() > 1 ? " " + words[1] : "") << ": [" << r.out << "] ["
+                      << r.err << "]");
+        CHECK(r.exit_code == 2);
+        CHECK(r.out.empty());
+        CHECK(count_of(r.err, "\n") == 1);
+        CHECK(r.err.size() > 1);
+    }
+}

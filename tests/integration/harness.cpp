@@ -1,0 +1,209 @@
+#include "harness.h"
+
+#include "hub/core/org_code.h"
+
+#include <boost/json.hpp>
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+#include <thread>
+
+namespace it {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Generous: the daemon shares two cores with parallel test processes and compilers.
+constexpr auto kStartTimeout = std::chrono::seconds(60);
+constexpr auto kStopTimeout = std::chrono::seconds(30);
+constexpr auto kPollInterval = std::chrono::milliseconds(10);
+
+bool keep_dirs() { return std::getenv("LIENTHONG_KEEP_TEST_DIRS") != nullptr; }
+
+}  // namespace
+
+std::string daemon_path() { return LIENTHONGD_PATH; }
+std::string ctl_path() { return LIENTHONGCTL_PATH; }
+
+TempDir::TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "lienthong-it-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        throw std::runtime_error("mkdtemp failed under " + fs::temp_directory_path().string());
+    }
+    path_ = pattern;
+}
+
+TempDir::~TempDir() {
+    if (keep_dirs()) {
+        std::cerr << "kept test directory " << path_ << "\n";
+        return;
+    }
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+}
+
+Hub::Hub(HubOptions options) : dir_(temp_.path()) {
+    lienthong::devenv::DevEnvOptions env;
+    env.agencies = options.agencies;
+    env.config_overrides = std::move(options.config_overrides);
+    lienthong::devenv::make_dev_env(dir_, env);
+    agencies_ = lienthong::devenv::dev_env_agencies(options.agencies);
+    start();
+}
+
+Hub::~Hub() { child_.reset(); }
+
+const std::string& Hub::name_of(const std::string& code) const {
+    const auto wanted = hub::canonical_org_code(code);
+    for (const auto& a : agencies_) {
+        if (hub::canonical_org_code(a.code) == wanted) {
+            return a.name;
+        }
+    }
+    throw std::invalid_argument("no agency " + code);
+}
+
+std::string Hub::agency_dir(const std::string& code) const {
+    const auto wanted = hub::canonical_org_code(code);
+    for (const auto& a : agencies_) {
+        if (hub::canonical_org_code(a.code) == wanted) {
+            return dir_ + "/agencies/" + a.code;
+        }
+    }
+    throw std::invalid_argument("no agency " + code);
+}
+
+hub::http::ClientOptions Hub::agency_with(const std::string& cert_file,
+                                          const std::string& key_file) const {
+    hub::http::ClientOptions options;
+    options.port = agency_port_;
+    options.ca_file = dir_ + "/ca/root.crt";
+    options.cert_file = cert_file;
+    options.key_file = key_file;
+    return options;
+}
+
+hub::http::ClientOptions Hub::agency(const std::string& code) const {
+    const auto adir = agency_dir(code);
+    return agency_with(adir + "/client.crt", adir + "/client.key");
+}
+
+hub::http::ClientOptions Hub::operator_client() const {
+    hub::http::ClientOptions options;
+    options.port = operator_port_;
+    options.ca_file = dir_ + "/ca/root.crt";
+    options.cert_file = dir_ + "/operator/client.crt";
+    options.key_file = dir_ + "/operator/client.key";
+    return options;
+}
+
+std::string Hub::log() const {
+    return "--- run/lienthongd.log ---\n" + slurp(dir_ + "/run/lienthongd.log") +
+           "--- stdout and stderr ---\n" + slurp(dir_ + "/run/lienthongd.out");
+}
+
+bool Hub::read_ports() {
+    // The daemon writes the file atomically once both listeners are bound; a stale file from
+    // an earlier run was removed before the start, and the pid must be this child's.
+    const std::string text = slurp(dir_ + "/run/ports.json");
+    if (text.empty()) {
+        return false;
+    }
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(text, ec);
+    if (ec || !doc.is_object()) {
+        return false;
+    }
+    const auto& o = doc.as_object();
+    const auto* a = o.if_contains("agency_port");
+    const auto* p = o.if_contains("operator_port");
+    const auto* pid = o.if_contains("pid");
+    if (a == nullptr || p == nullptr || !a->is_int64() || !p->is_int64()) {
+        return false;
+    }
+    if (pid != nullptr && pid->is_int64() && pid->as_int64() != child_->pid()) {
+        return false;
+    }
+    agency_port_ = static_cast<std::uint16_t>(a->as_int64());
+    operator_port_ = static_cast<std::uint16_t>(p->as_int64());
+    return agency_port_ != 0 && operator_port_ != 0;
+}
+
+bool Hub::healthy() const {
+    auto options = operator_client();
+    options.timeout = std::chrono::seconds(5);
+    hub::http::Client client(options);
+    auto response = client.request(boost::beast::http::verb::get, "/healthz");
+    return response && response->status == 200;
+}
+
+void Hub::start() {
+    if (!fs::exists(daemon_path())) {
+        throw std::runtime_error("lienthongd is not built: " + daemon_path());
+    }
+    fs::remove(dir_ + "/run/ports.json");
+    fs::create_directories(dir_ + "/run");
+    agency_port_ = operator_port_ = 0;
+    const std::string out = dir_ + "/run/lienthongd.out";
+    child_.emplace(Child::spawn({daemon_path(), "--config", dir_ + "/lienthongd.json"}, out, out));
+    const auto deadline = Clock::now() + kStartTimeout;
+    bool ports = false;
+    for (;;) {
+        if (!child_->running()) {
+            throw std::runtime_error("lienthongd exited during start (" +
+                                     describe(*child_->status()) + ")\n" + log());
+        }
+        if (!ports) {
+            ports = read_ports();
+        }
+        if (ports && healthy()) {
+            return;
+        }
+        if (Clock::now() >= deadline) {
+            child_.reset();  // kills it
+            throw std::runtime_error(
+                std::string("lienthongd was not ready within 60 s (") +
+                (ports ? "ports.json written, /healthz not 200" : "no valid run/ports.json") +
+                ")\n" + log());
+        }
+        std::this_thread::sleep_for(kPollInterval);
+    }
+}
+
+bool Hub::running() { return child_ && child_->running(); }
+
+int Hub::stop() {
+    if (!child_) {
+        throw std::logic_error("stop: the daemon was never started");
+    }
+    child_->signal(SIGTERM);
+    const auto status = child_->wait_for(kStopTimeout);
+    if (!status) {
+        child_.reset();
+        throw std::runtime_error("lienthongd did not exit within 30 s of SIGTERM\n" + log());
+    }
+    return exit_code(*status);
+}
+
+void Hub::kill9() {
+    if (child_) {
+        child_->signal(SIGKILL);
+        child_->wait_for(kStopTimeout);
+    }
+}
+
+void Hub::restart() {
+    if (running()) {
+        stop();
+    }
+    start();
+}
+
+}  // namespace it
