@@ -167,19 +167,7 @@ boost::asio::awaitable<http::Response> ack_inbox(Services& services, http::Reque
         }
         if (*first) {
             co_await audit(services, me, "inbox.ack", id, "OK", "request=" + request.request_id);
-            QueueMessage message;
-            message.id = status.status_id;
-            message.recipient = (*envelope)->from;
-            message.kind = "status";
-            message.payload = status.notice;
-            message.enqueued_at = arrived;
-            std::vector<QueueMessage> messages;
-            messages.push_back(std::move(message));
-            auto published = co_await services.queue.publish(std::move(messages));
-            if (!published) {
-                services.log.error("publish_failed", "status=" + status.status_id + " error=" +
-                                                         log_value(published.error().text()));
-            }
+            co_await publish_notice(services, status);
         }
     } else if (id.rfind("s-", 0) == 0) {
         auto status = co_await services.ledger.get_status(id);

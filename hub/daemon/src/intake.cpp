@@ -324,15 +324,9 @@ boost::asio::awaitable<Result<std::size_t>> republish_notices(Services& services
             co_return count;
         }
         std::vector<QueueMessage> messages;
-        for (auto& status : *batch) {
+        for (const auto& status : *batch) {
             after = std::max(after, status.seq);
-            QueueMessage message;
-            message.id = status.status_id;
-            message.recipient = status.to;
-            message.kind = "status";
-            message.payload = std::move(status.notice);
-            message.enqueued_at = status.recorded_at;
-            messages.push_back(std::move(message));
+            messages.push_back(notice_message(status));
         }
         count += messages.size();
         if (auto published = co_await services.queue.publish(std::move(messages)); !published) {

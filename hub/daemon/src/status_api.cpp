@@ -133,19 +133,7 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
         co_return co_await reject(services, request, added.error(), me, action, update.document_id());
     }
 
-    QueueMessage message;
-    message.id = record.status_id;
-    message.recipient = other_code;
-    message.kind = "status";
-    message.payload = record.notice;
-    message.enqueued_at = now;
-    std::vector<QueueMessage> messages;
-    messages.push_back(std::move(message));
-    auto published = co_await services.queue.publish(std::move(messages));
-    if (!published) {
-        services.log.error("publish_failed", "status=" + record.status_id + " error=" +
-                                                 log_value(published.error().text()));
-    }
+    co_await publish_notice(services, record);
     co_await audit(services, me, action, record.status_id, "OK",
                    "request=" + request.request_id + " code=" + code +
                        " delivery=" + target->delivery.delivery_id);

@@ -44,15 +44,20 @@ Result<void> complete(Db& db, EnvelopeRecord& e) {
     LEDGER_TRY(sqlite::for_each_row(
         **replies, [&](Statement& row) { e.in_reply_to.push_back(row.column_text(0)); }));
 
+    // The join only reaches attachment_content for inline rows, so BlobStore attachments
+    // (possibly hundreds of MB elsewhere) never cost more than their metadata here.
     auto atts = sqlite::query(db,
-                              "SELECT content_id, name, media_type, size, sha256, role, "
-                              "description FROM attachments WHERE envelope_seq = ? "
-                              "ORDER BY position",
+                              "SELECT a.content_id, a.name, a.media_type, a.size, a.sha256, "
+                              "a.role, a.description, a.in_ledger, c.bytes, c.sha256 IS NULL "
+                              "FROM attachments a LEFT JOIN attachment_content c "
+                              "ON a.in_ledger <> 0 AND c.sha256 = a.sha256 "
+                              "WHERE a.envelope_seq = ? ORDER BY a.position",
                               e.seq);
     if (!atts) {
         return atts.error();
     }
-    return sqlite::for_each_row(**atts, [&](Statement& row) {
+    bool content_missing = false;
+    LEDGER_TRY(sqlite::for_each_row(**atts, [&](Statement& row) {
         AttachmentRecord a;
         a.content_id = row.column_text(0);
         a.name = row.column_text(1);
@@ -61,8 +66,29 @@ Result<void> complete(Db& db, EnvelopeRecord& e) {
         a.sha256 = row.column_text(4);
         a.role = static_cast<lienthong::v1::AttachmentRole>(row.column_int64(5));
         a.description = row.column_text(6);
+        a.inline_content = row.column_int64(7) != 0;
+        if (a.inline_content) {
+            a.content = row.column_blob(8);
+            content_missing = content_missing || row.column_int64(9) != 0;
+        }
         e.attachments.push_back(std::move(a));
-    });
+    }));
+    if (content_missing) {
+        // Written in the same transaction as the row and never deleted: a bug or a damaged
+        // file, not something a caller can work around.
+        return fail(errc::internal, {},
+                    "ledger: inline attachment content missing for envelope " + e.envelope_id);
+    }
+    return {};
+}
+
+/// Stores an inline attachment's bytes once per distinct digest; identical content in
+/// other envelopes (a form letter sent to many) shares the row.
+Result<void> store_inline_content(Db& db, const AttachmentRecord& a) {
+    return sqlite::execute(db,
+                           "INSERT INTO attachment_content (sha256, bytes) VALUES (?, ?) "
+                           "ON CONFLICT (sha256) DO NOTHING",
+                           a.sha256, sqlite::Blob{a.content});
 }
 
 /// Every envelope the query selects, completed. `where` follows "FROM envelopes".
@@ -157,12 +183,15 @@ Result<AcceptResult> accept_envelope(Db& db, const NewEnvelope& n) {
     }
     for (std::size_t i = 0; i < n.attachments.size(); ++i) {
         const AttachmentRecord& a = n.attachments[i];
+        if (a.inline_content) {
+            LEDGER_TRY(store_inline_content(db, a));
+        }
         LEDGER_TRY(sqlite::execute(db,
                                    "INSERT INTO attachments (envelope_seq, position, content_id, "
-                                   "name, media_type, size, sha256, role, description) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   "name, media_type, size, sha256, role, description, in_ledger) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                    seq, i, a.content_id, a.name, a.media_type, a.size, a.sha256,
-                                   static_cast<int>(a.role), a.description));
+                                   static_cast<int>(a.role), a.description, a.inline_content));
     }
     for (std::size_t i = 0; i < n.deliveries.size(); ++i) {
         const NewDelivery& d = n.deliveries[i];

@@ -3,6 +3,7 @@
 
 #include "hub/store/sqlite_ledger.h"
 
+#include "hub/core/digest.h"
 #include "hub/store/group_commit.h"
 #include "hub/store/reader_pool.h"
 
@@ -100,8 +101,36 @@ awaitable<Result<v1::Registry>> SqliteLedger::load_registry() {
 
 // ---- envelopes ----
 
+namespace {
+
+// Inline bytes are shared by digest, so a wrong digest would hand this content to every
+// later envelope claiming that digest: the ledger vouches for the digest of what it stores,
+// as BlobStore::put does. Hashed here, on the caller's thread, to keep the single writer
+// thread free for SQL.
+Result<void> digest_inline_content(NewEnvelope& envelope) {
+    for (std::size_t i = 0; i < envelope.attachments.size(); ++i) {
+        AttachmentRecord& a = envelope.attachments[i];
+        if (!a.inline_content) {
+            continue;
+        }
+        std::string actual = sha256_hex(a.content);
+        if (a.sha256.empty()) {
+            a.sha256 = std::move(actual);
+        } else if (a.sha256 != actual) {
+            return fail(errc::attachment_digest, "attachments[" + std::to_string(i) + "]",
+                        "inline content of " + a.content_id + " does not match its sha256");
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
 awaitable<Result<AcceptResult>> SqliteLedger::accept_envelope(NewEnvelope envelope) {
-    return writer_->write<AcceptResult>(
+    if (auto checked = digest_inline_content(envelope); !checked) {
+        co_return checked.error();
+    }
+    co_return co_await writer_->write<AcceptResult>(
         [envelope = std::move(envelope)](Db& db) { return ledger::accept_envelope(db, envelope); });
 }
 

@@ -63,9 +63,13 @@ public:
     /// Stores a new envelope with its attachments, deliveries, receipt and audit records in
     /// one transaction; or, when (from, envelope_id) exists, reports duplicate_same (same
     /// content digest: the stored receipt and deliveries) or duplicate_conflict, storing
-    /// nothing but the audit records. Error: DUPLICATE_CONFLICT when a delivery id is taken.
+    /// nothing but the audit records. Attachments marked inline_content are stored with the
+    /// envelope, in the same transaction (their sha256 filled in when empty). Error:
+    /// DUPLICATE_CONFLICT when a delivery id is taken, ATTACHMENT_DIGEST when inline content
+    /// does not match its sha256.
     virtual boost::asio::awaitable<Result<AcceptResult>> accept_envelope(NewEnvelope envelope) = 0;
-    /// By the idempotency key (canonical sender code, envelope id).
+    /// By the idempotency key (canonical sender code, envelope id). Every envelope read
+    /// returns inline attachments with their bytes in `content`, BlobStore ones without.
     virtual boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope(
         std::string from, std::string envelope_id) = 0;
     /// By id alone (ids are UUIDs); the first accepted when two senders chose the same id.

@@ -15,7 +15,10 @@
 
 namespace hub {
 
-/// One attachment of an envelope; its bytes live in the BlobStore under `sha256`.
+/// One attachment of an envelope. Its bytes live either in the BlobStore under `sha256`
+/// (large ones: streamed and written once), or, with `inline_content`, in the ledger itself,
+/// committed in the same group-commit transaction as the envelope (small ones: no file, no
+/// fsync of their own). Inline bytes are stored once per distinct sha256.
 struct AttachmentRecord {
     std::string content_id;
     std::string name;
@@ -24,6 +27,13 @@ struct AttachmentRecord {
     std::string sha256;  ///< lowercase hex
     lienthong::v1::AttachmentRole role = lienthong::v1::ROLE_UNSPECIFIED;
     std::string description;
+    /// The bytes when `inline_content`; may hold NULs. Empty otherwise: read those from the
+    /// BlobStore by sha256. Inline bytes are returned by every envelope read, so keep them
+    /// small (the caller picks the threshold); anything large belongs in the BlobStore.
+    std::string content;
+    /// True: `content` is the attachment, stored in the ledger. For accept_envelope, an empty
+    /// sha256 is filled in from `content`, and a non-empty one must match it.
+    bool inline_content = false;
 };
 
 /// A tamper-evident audit entry as the caller gives it.
@@ -59,8 +69,9 @@ struct NewDelivery {
     lienthong::v1::Route route = lienthong::v1::LOCAL;
 };
 
-/// Everything accept_envelope stores, in one transaction. The attachments' bytes must
-/// already be durable in the BlobStore.
+/// Everything accept_envelope stores, in one transaction. The bytes of attachments that are
+/// not `inline_content` must already be durable in the BlobStore; inline ones are stored by
+/// the ledger in that same transaction.
 struct NewEnvelope {
     std::string from;        ///< canonical sender code
     std::string from_given;  ///< as the header wrote it
