@@ -106,6 +106,9 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c, const std
     const fs::path ledger_dir = fs::path(store->ledger()).parent_path();
     default_to(*store->mutable_blob_dir(), (ledger_dir / "blobs").string());
     resolve(store->mutable_blob_dir(), base);
+    if (!store->inline_max_bytes()) {
+        store->set_inline_max_bytes(256u << 10);
+    }
     if (store->group_commit_max() == 0) {
         store->set_group_commit_max(256);
     }

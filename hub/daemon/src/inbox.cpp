@@ -37,12 +37,16 @@ Result<v1::SignedEnvelope> rebuild(const BlobStore& blobs, const EnvelopeRecord&
     envelope.set_header(record.header);
     envelope.set_signature(record.signature);
     for (const auto& attachment : record.attachments) {
+        auto* out = envelope.add_attachments();
+        out->set_content_id(attachment.content_id);
+        if (attachment.inline_content) {
+            out->set_content(attachment.content);
+            continue;
+        }
         auto bytes = blobs.read(attachment.sha256);
         if (!bytes) {
             return bytes.error();
         }
-        auto* out = envelope.add_attachments();
-        out->set_content_id(attachment.content_id);
         out->set_content(std::move(*bytes));
     }
     return envelope;

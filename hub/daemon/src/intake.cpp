@@ -77,13 +77,15 @@ boost::asio::awaitable<Result<void>> check_replies(Services& services, const Reg
     co_return Result<void>{};
 }
 
-// Blobs become durable before the ledger commit that points at them.
-Result<std::vector<AttachmentRecord>> store_blobs(BlobStore& blobs, const v1::EnvelopeHeader& header,
-                                                  const IncomingEnvelope& body) {
+// Small attachments travel inside the ledger transaction (one fsync per batch); large ones
+// become durable files in the blob store before the ledger commit that points at them.
+Result<std::vector<AttachmentRecord>> store_attachments(BlobStore& blobs, std::uint64_t inline_max,
+                                                        const v1::EnvelopeHeader& header,
+                                                        IncomingEnvelope& body) {
     std::vector<AttachmentRecord> records;
     for (const auto& ref : header.attachments()) {
-        const IncomingAttachment* content = nullptr;
-        for (const auto& attachment : body.attachments) {
+        IncomingAttachment* content = nullptr;
+        for (auto& attachment : body.attachments) {
             if (to_nfc(attachment.content_id) == ref.content_id()) {
                 content = &attachment;
             }
@@ -91,15 +93,32 @@ Result<std::vector<AttachmentRecord>> store_blobs(BlobStore& blobs, const v1::En
         if (content == nullptr) {
             return fail(errc::attachment_digest, "attachments", "missing " + ref.content_id());
         }
-        auto stored = content->file.empty() ? blobs.put(content->bytes)
-                                             : blobs.put_file(content->file, content->sha256);
-        if (!stored) {
-            return stored.error();
+        AttachmentRecord record;
+        record.content_id = ref.content_id();
+        record.name = ref.name();
+        record.media_type = ref.media_type();
+        record.size = ref.size();
+        record.sha256 = content->sha256;
+        record.role = ref.role();
+        record.description = ref.description();
+        if (content->file.empty() && content->size <= inline_max) {
+            record.inline_content = true;
+            record.content = std::move(content->bytes);
+        } else {
+            auto stored = content->file.empty() ? blobs.put(content->bytes)
+                                                : blobs.put_file(content->file, content->sha256);
+            if (!stored) {
+                return stored.error();
+            }
         }
-        records.push_back(AttachmentRecord{ref.content_id(), ref.name(), ref.media_type(), ref.size(),
-                                           *stored, ref.role(), ref.description()});
+        records.push_back(std::move(record));
     }
     return records;
+}
+
+bool needs_blob_store(std::uint64_t inline_max, const IncomingEnvelope& body) {
+    return std::any_of(body.attachments.begin(), body.attachments.end(),
+                       [&](const IncomingAttachment& a) { return !a.file.empty() || a.size > inline_max; });
 }
 
 v1::Receipt make_receipt(const v1::EnvelopeHeader& header, const std::string& header_sha256,
@@ -238,8 +257,14 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
         co_return receipt_response(200, (*earlier)->receipt, request);
     }
 
-    auto write_blobs = [&] { return store_blobs(services.blobs, header, *body); };
-    auto attachments = co_await run_blocking(services.blocking, write_blobs);
+    const std::uint64_t inline_max = services.config.store().inline_max_bytes();
+    auto write_blobs = [&] { return store_attachments(services.blobs, inline_max, header, *body); };
+    Result<std::vector<AttachmentRecord>> attachments = fail(errc::internal);
+    if (needs_blob_store(inline_max, *body)) {
+        attachments = co_await run_blocking(services.blocking, write_blobs);
+    } else {
+        attachments = write_blobs();
+    }
     if (!attachments) {
         co_return co_await reject(services, request, attachments.error(), actor, action, envelope_id);
     }

@@ -124,13 +124,18 @@ Result<void> digest_inline_content(NewEnvelope& envelope) {
     return {};
 }
 
+awaitable<Result<AcceptResult>> refused(Failure failure) { co_return failure; }
+
 }  // namespace
 
+// Not a coroutine, like the other calls: one frame fewer per envelope, and no lambda built
+// inside a co_await expression (GCC 12 destroys its captures twice; see sqlite_queue.cpp).
+// So the digest check runs eagerly, when the call is made.
 awaitable<Result<AcceptResult>> SqliteLedger::accept_envelope(NewEnvelope envelope) {
     if (auto checked = digest_inline_content(envelope); !checked) {
-        co_return checked.error();
+        return refused(checked.error());
     }
-    co_return co_await writer_->write<AcceptResult>(
+    return writer_->write<AcceptResult>(
         [envelope = std::move(envelope)](Db& db) { return ledger::accept_envelope(db, envelope); });
 }
 

@@ -157,3 +157,45 @@ TEST_CASE("migrations: a ledger file of schema version 1 upgrades with its rows"
     f.close();
     CHECK(raw_user_version(f.db_path()) == hub::SqliteLedger::latest_schema_version());
 }
+
+TEST_CASE("migrations: a ledger file of schema version 2 upgrades to inline attachments",
+          "[store][migration][inline]") {
+    LedgerFixture f;
+    f.close();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(f.db_path() + suffix);
+    }
+    {
+        // Version 2 knew only BlobStore attachments.
+        Db db = open_db(f.db_path());
+        auto v = hub::sqlite::migrate(db, hub::ledger::schema_steps().first(2));
+        REQUIRE(v.has_value());
+        REQUIRE(*v == 2);
+        REQUIRE(db.exec("INSERT INTO envelopes (seq, sender, sender_given, envelope_id, "
+                        "document_id, business_type, header, signature, header_sha256, "
+                        "content_digest, receipt, accepted_at) "
+                        "VALUES (1, 'H39.05', '000.00.05.H39', 'e-old', 'doc-old', 0, x'00', "
+                        "x'01', 'aa', 'digest', x'02', 1000);"
+                        "INSERT INTO attachments (envelope_seq, position, content_id, name, "
+                        "media_type, size, sha256, role) VALUES (1, 0, 'main', 'a.pdf', "
+                        "'application/pdf', 10, 'ab', 1);")
+                    .has_value());
+    }
+    f.open();
+    CHECK(f.ledger().schema_version() == hub::SqliteLedger::latest_schema_version());
+    CHECK(hub::SqliteLedger::latest_schema_version() >= 3);
+    auto old = f.ok(f.ledger().find_envelope("H39.05", "e-old"));
+    REQUIRE(old.has_value());
+    REQUIRE(old->attachments.size() == 1);
+    CHECK_FALSE(old->attachments[0].inline_content);  // still read from the BlobStore
+    CHECK(old->attachments[0].sha256 == "ab");
+
+    auto fresh = envelope("e-new");
+    fresh.attachments[0].inline_content = true;
+    fresh.attachments[0].content = std::string("%PDF\0new", 8);
+    fresh.attachments[0].sha256.clear();
+    auto r = f.ok(f.ledger().accept_envelope(fresh));
+    auto back = f.ok(f.ledger().load_envelope(r.envelope_seq));
+    REQUIRE(back.has_value());
+    CHECK(back->attachments.at(0).content == std::string("%PDF\0new", 8));
+}

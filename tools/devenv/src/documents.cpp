@@ -150,7 +150,8 @@ std::string readme_text(const std::vector<AgencyFiles>& agencies) {
            "  foreign-ca/         a second CA the hub does not trust\n"
            "  hub/server.*        TLS server certificate (localhost, 127.0.0.1)\n"
            "  hub/receipt.*       the hub's receipt signer (EC P-256, UID=H39)\n"
-           "  operator/client.*   operator client certificate (operator listener, /admin)\n"
+           "  operator/client.*   operator client certificate (operator listener, /admin);\n"
+           "                      the only one tls.operator_cert_sha256 admits\n"
            "\n"
            "Agencies (province H39, Long An), each with client.{crt,key} for mutual TLS and\n"
            "signer.{crt,key} (RSA-2048, UID = its code) for document signatures:\n" +
