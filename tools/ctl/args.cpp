@@ -2,7 +2,8 @@
 
 namespace ctl {
 
-Args::Args(const std::vector<std::string>& words, const std::set<std::string>& valued,
+Args::Args(const std::vector<std::string>& words,
+           const std::set<std::string>& valued,
            const std::set<std::string>& switches) {
     for (std::size_t i = 0; i < words.size(); ++i) {
         const std::string& word = words[i] == "-o" ? std::string("--out") : words[i];

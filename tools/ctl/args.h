@@ -19,7 +19,8 @@ struct UsageError : std::runtime_error {
 class Args {
 public:
     /// `valued` flags take the next word (repeatable); `switches` take none.
-    Args(const std::vector<std::string>& words, const std::set<std::string>& valued,
+    Args(const std::vector<std::string>& words,
+         const std::set<std::string>& valued,
          const std::set<std::string>& switches);
 
     bool has(const std::string& flag) const { return values_.count(flag) || switches_.count(flag); }

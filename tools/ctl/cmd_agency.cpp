@@ -1,20 +1,20 @@
 // Agency-side commands against a running daemon: post, inbox, status send, trace, receipt.
 
-#include <filesystem>
-#include <iostream>
-
-#include <boost/json.hpp>
-
-#include "args.h"
-#include "commands.h"
-#include "env.h"
-#include "files.h"
 #include "hub/core/digest.h"
 #include "hub/crypto/verify.h"
 #include "lienthong/v1/api.pb.h"
 #include "lienthong/v1/envelope.pb.h"
 
+#include <boost/json.hpp>
 #include <google/protobuf/util/json_util.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "args.h"
+#include "commands.h"
+#include "env.h"
+#include "files.h"
 
 namespace ctl {
 namespace v1 = lienthong::v1;
@@ -23,7 +23,8 @@ using boost::beast::http::verb;
 namespace {
 
 // 2xx: print the body, exit 0. 4xx: the error's code, exit 2. Anything else: exit 1.
-int finish(const hub::http::ClientResponse& response, bool json,
+int finish(const hub::http::ClientResponse& response,
+           bool json,
            const std::function<void(const std::string&)>& on_success) {
     if (response.status / 100 == 2) {
         on_success(response.body);
@@ -146,8 +147,8 @@ int cmd_inbox(const Words& words) {
             header.ParseFromString(item.envelope().header());
             if (!args.has("json")) {
                 std::cout << "envelope " << item.delivery_id() << " from=" << header.from().code()
-                          << " document=" << header.document_id()
-                          << " subject=" << header.subject() << "\n";
+                          << " document=" << header.document_id() << " subject=" << header.subject()
+                          << "\n";
             }
             if (auto save = args.get("save")) {
                 const auto dir = std::filesystem::path(*save) / header.envelope_id();
@@ -196,7 +197,8 @@ int cmd_inbox(const Words& words) {
 
 int cmd_status(const Words& words) {
     if (words.empty() || words[0] != "send") {
-        throw UsageError("usage: status send --env DIR --as CODE --document-id ID --to CODE --code NN");
+        throw UsageError(
+            "usage: status send --env DIR --as CODE --document-id ID --to CODE --code NN");
     }
     Args args(Words(words.begin() + 1, words.end()),
               {"env", "as", "document-id", "envelope-id", "to", "code", "description", "staff",
@@ -213,8 +215,8 @@ int cmd_status(const Words& words) {
     update.mutable_staff()->set_department(args.get("department").value_or(""));
     update.set_timestamp(args.get("timestamp").value_or(""));
     hub::http::Client client(env.agency_client(args.require("as")));
-    auto response = call(client, verb::post, "/v1/status", to_json(update, false),
-                         "application/json");
+    auto response =
+        call(client, verb::post, "/v1/status", to_json(update, false), "application/json");
     return finish(response, args.has("json"),
                   [](const std::string& body) { std::cout << body << "\n"; });
 }

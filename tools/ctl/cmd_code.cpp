@@ -1,12 +1,13 @@
 // lienthongctl code check CODE...
 
-#include <iostream>
+#include "hub/core/org_code.h"
 
 #include <boost/json.hpp>
 
+#include <iostream>
+
 #include "args.h"
 #include "commands.h"
-#include "hub/core/org_code.h"
 
 namespace ctl {
 
@@ -27,7 +28,9 @@ int cmd_code(const Words& words) {
             exit_code = 2;
             const auto name = hub::code_name(code.error().code);
             if (json) {
-                results.push_back({{"code", text}, {"valid", false}, {"error", name},
+                results.push_back({{"code", text},
+                                   {"valid", false},
+                                   {"error", name},
                                    {"message", code.error().text()}});
             } else {
                 std::cout << text << " " << name << ": " << code.error().text() << "\n";
@@ -37,15 +40,16 @@ int cmd_code(const Words& words) {
         const std::string province =
             code->province() ? std::to_string(code->province()) : std::string("-");
         if (json) {
-            boost::json::object o{{"code", text},
-                                   {"valid", true},
-                                   {"canonical", code->canonical},
-                                   {"form", code->form == hub::OrgCodeForm::edxml ? "edxml" : "qd20"},
-                                   {"kind", std::string(1, code->kind)},
-                                   {"kind_name", hub::org_kind_name(code->kind)},
-                                   {"level1", code->level1()},
-                                   {"parent", code->parent()},
-                                   {"edxml", code->edxml()}};
+            boost::json::object o{
+                {"code", text},
+                {"valid", true},
+                {"canonical", code->canonical},
+                {"form", code->form == hub::OrgCodeForm::edxml ? "edxml" : "qd20"},
+                {"kind", std::string(1, code->kind)},
+                {"kind_name", hub::org_kind_name(code->kind)},
+                {"level1", code->level1()},
+                {"parent", code->parent()},
+                {"edxml", code->edxml()}};
             if (code->province()) {
                 o["province"] = code->province();
             } else {

@@ -1,21 +1,22 @@
 // lienthongctl envelope build|check
 
+#include "hub/core/clock.h"
+#include "hub/core/digest.h"
+#include "hub/core/validation.h"
+#include "hub/crypto/cms_signer.h"
+#include "hub/crypto/trust_store.h"
+#include "hub/crypto/verify.h"
+
+#include <boost/json.hpp>
+
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <random>
 
-#include <boost/json.hpp>
-
 #include "args.h"
 #include "commands.h"
 #include "files.h"
-#include "hub/core/clock.h"
-#include "hub/core/digest.h"
-#include "hub/core/validation.h"
-#include "hub/crypto/cms_signer.h"
-#include "hub/crypto/verify.h"
-#include "hub/crypto/trust_store.h"
 
 namespace ctl {
 namespace v1 = lienthong::v1;
@@ -102,8 +103,9 @@ int build(const Args& args) {
     for (std::size_t i = 0; i < attach.size(); ++i) {
         auto [path, role] = split_role(attach[i]);
         const std::string content = read_file(path);
-        auto* ref = static_cast<int>(i) < header.attachments_size() ? header.mutable_attachments(static_cast<int>(i))
-                                                                     : header.add_attachments();
+        auto* ref = static_cast<int>(i) < header.attachments_size()
+                        ? header.mutable_attachments(static_cast<int>(i))
+                        : header.add_attachments();
         if (ref->content_id().empty()) {
             ref->set_content_id("cid:" + std::to_string(i + 1));
         }
@@ -164,11 +166,11 @@ int build(const Args& args) {
 
 int report(const hub::Failure& failure, bool json) {
     if (json) {
-        std::cout << boost::json::serialize(boost::json::object{
-                         {"ok", false},
-                         {"code", hub::code_name(failure.code)},
-                         {"field", failure.field},
-                         {"message", failure.text()}})
+        std::cout << boost::json::serialize(
+                         boost::json::object{{"ok", false},
+                                             {"code", hub::code_name(failure.code)},
+                                             {"field", failure.field},
+                                             {"message", failure.text()}})
                   << "\n";
     } else {
         std::cout << hub::code_name(failure.code) << " " << failure.field << ": " << failure.text()
@@ -197,17 +199,17 @@ int check(const Args& args) {
             throw UsageError("--trust: " + store.error().text());
         }
         auto signer = hub::crypto::verify_detached(envelope.header(), envelope.signature(), **store,
-                                           hub::SystemClock().now());
+                                                   hub::SystemClock().now());
         if (!signer) {
             return report(signer.error(), json);
         }
     }
     if (json) {
-        std::cout << boost::json::serialize(boost::json::object{
-                         {"ok", true},
-                         {"envelope_id", checked->header.envelope_id()},
-                         {"document_id", checked->header.document_id()},
-                         {"from", checked->from.canonical}})
+        std::cout << boost::json::serialize(
+                         boost::json::object{{"ok", true},
+                                             {"envelope_id", checked->header.envelope_id()},
+                                             {"document_id", checked->header.document_id()},
+                                             {"from", checked->from.canonical}})
                   << "\n";
     } else {
         std::cout << "OK\n";

@@ -1,14 +1,15 @@
 // lienthongctl org ...: registry changes through the operator listener. They
 // take effect on the hub's next request, without a restart.
 
+#include "hub/crypto/fingerprint.h"
+#include "lienthong/v1/registry.pb.h"
+
 #include <iostream>
 
 #include "args.h"
 #include "commands.h"
 #include "env.h"
 #include "files.h"
-#include "hub/crypto/fingerprint.h"
-#include "lienthong/v1/registry.pb.h"
 
 namespace ctl {
 namespace v1 = lienthong::v1;
@@ -68,8 +69,8 @@ int cmd_org(const Words& words) {
         if (args.has("cert") || args.has("sha256")) {
             entry.add_client_cert_sha256(fingerprint(args));
         }
-        return answer(call(client, verb::post, "/admin/v1/orgs", to_json(entry, false),
-                           "application/json"));
+        return answer(
+            call(client, verb::post, "/admin/v1/orgs", to_json(entry, false), "application/json"));
     }
     if (action == "suspend" || action == "activate") {
         std::string code = args.get("code").value_or("");
@@ -92,7 +93,8 @@ int cmd_org(const Words& words) {
         if (action == "cert-add" && change.code().empty()) {
             throw UsageError("cert-add needs --code");
         }
-        const std::string target = action == "cert-add" ? "/admin/v1/certs" : "/admin/v1/certs/revoke";
+        const std::string target =
+            action == "cert-add" ? "/admin/v1/certs" : "/admin/v1/certs/revoke";
         return answer(call(client, verb::post, target, to_json(change, false), "application/json"));
     }
     throw UsageError("unknown org action '" + action + "'");

@@ -1,14 +1,15 @@
 // lienthongctl time official|add-business
 
-#include <cmath>
-#include <iostream>
+#include "hub/core/default_calendar.h"
+#include "hub/core/time.h"
 
 #include <boost/json.hpp>
 
+#include <cmath>
+#include <iostream>
+
 #include "args.h"
 #include "commands.h"
-#include "hub/core/default_calendar.h"
-#include "hub/core/time.h"
 
 namespace ctl {
 namespace {
@@ -27,14 +28,14 @@ std::optional<hub::Instant> instant_arg(const Args& args, const std::string& fla
     auto t = hub::parse_instant(text);
     if (!t) {
         if (json) {
-            std::cout << boost::json::serialize(boost::json::object{
-                             {"error", hub::code_name(t.error().code)},
-                             {"field", flag},
-                             {"message", t.error().text()}})
+            std::cout << boost::json::serialize(
+                             boost::json::object{{"error", hub::code_name(t.error().code)},
+                                                 {"field", flag},
+                                                 {"message", t.error().text()}})
                       << "\n";
         } else {
-            std::cerr << hub::code_name(t.error().code) << " --" << flag << ": "
-                      << t.error().text() << "\n";
+            std::cerr << hub::code_name(t.error().code) << " --" << flag << ": " << t.error().text()
+                      << "\n";
         }
         return std::nullopt;
     }
@@ -43,8 +44,8 @@ std::optional<hub::Instant> instant_arg(const Args& args, const std::string& fla
 
 void print(const char* key, hub::Instant at, hub::Instant result, bool json) {
     if (json) {
-        std::cout << boost::json::serialize(boost::json::object{
-                         {"input", hub::format_instant(at)}, {key, hub::format_instant(result)}})
+        std::cout << boost::json::serialize(boost::json::object{{"input", hub::format_instant(at)},
+                                                                {key, hub::format_instant(result)}})
                   << "\n";
     } else {
         std::cout << hub::format_instant(result) << "\n";

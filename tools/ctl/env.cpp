@@ -1,12 +1,13 @@
 #include "env.h"
 
-#include <filesystem>
+#include "hub/core/org_code.h"
 
 #include <boost/json.hpp>
 
+#include <filesystem>
+
 #include "args.h"
 #include "files.h"
-#include "hub/core/org_code.h"
 
 namespace ctl {
 namespace fs = std::filesystem;
@@ -85,8 +86,10 @@ hub::http::ClientOptions DevEnv::operator_client() const {
     return options;
 }
 
-hub::http::ClientResponse call(hub::http::Client& client, boost::beast::http::verb method,
-                               const std::string& target, const std::string& body,
+hub::http::ClientResponse call(hub::http::Client& client,
+                               boost::beast::http::verb method,
+                               const std::string& target,
+                               const std::string& body,
                                const std::string& content_type) {
     auto response = client.request(method, target, body, content_type, "application/json");
     if (!response) {

@@ -2,9 +2,9 @@
 // A dev environment made by `lienthongctl dev-env DIR`: where its certificates are, and
 // how to reach the daemon it configures.
 
-#include <string>
-
 #include "hub/http/client.h"
+
+#include <string>
 
 namespace ctl {
 
@@ -30,8 +30,10 @@ private:
 };
 
 /// Runs one request and turns transport failures into a runtime_error.
-hub::http::ClientResponse call(hub::http::Client& client, boost::beast::http::verb method,
-                               const std::string& target, const std::string& body = {},
+hub::http::ClientResponse call(hub::http::Client& client,
+                               boost::beast::http::verb method,
+                               const std::string& target,
+                               const std::string& body = {},
                                const std::string& content_type = {});
 
 }  // namespace ctl

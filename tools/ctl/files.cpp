@@ -1,11 +1,11 @@
 #include "files.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <google/protobuf/util/json_util.h>
 
 namespace ctl {
 

@@ -1,10 +1,10 @@
 #pragma once
 // File helpers shared by lienthongctl commands.
 
+#include <google/protobuf/message.h>
+
 #include <string>
 #include <string_view>
-
-#include <google/protobuf/message.h>
 
 namespace ctl {
 

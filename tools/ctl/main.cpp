@@ -36,11 +36,10 @@ int main(int argc, char** argv) {
         return words.empty() ? 2 : 0;
     }
     static const std::map<std::string, int (*)(const ctl::Words&)> kCommands{
-        {"code", ctl::cmd_code},       {"time", ctl::cmd_time},
-        {"envelope", ctl::cmd_envelope}, {"dev-env", ctl::cmd_dev_env},
-        {"post", ctl::cmd_post},       {"receipt", ctl::cmd_receipt},
-        {"inbox", ctl::cmd_inbox},     {"status", ctl::cmd_status},
-        {"trace", ctl::cmd_trace},     {"org", ctl::cmd_org},
+        {"code", ctl::cmd_code},       {"time", ctl::cmd_time},     {"envelope", ctl::cmd_envelope},
+        {"dev-env", ctl::cmd_dev_env}, {"post", ctl::cmd_post},     {"receipt", ctl::cmd_receipt},
+        {"inbox", ctl::cmd_inbox},     {"status", ctl::cmd_status}, {"trace", ctl::cmd_trace},
+        {"org", ctl::cmd_org},
     };
     auto command = kCommands.find(words[0]);
     if (command == kCommands.end()) {

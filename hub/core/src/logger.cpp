@@ -25,9 +25,11 @@ void Logger::log(LogLevel level, std::string_view event, std::string_view fields
 }
 
 bool Logger::parse_level(std::string_view text, LogLevel& out) noexcept {
-    static constexpr std::pair<std::string_view, LogLevel> kLevels[] = {
-        {"debug", LogLevel::debug}, {"info", LogLevel::info}, {"warn", LogLevel::warn},
-        {"error", LogLevel::error}, {"off", LogLevel::off}};
+    static constexpr std::pair<std::string_view, LogLevel> kLevels[] = {{"debug", LogLevel::debug},
+                                                                        {"info", LogLevel::info},
+                                                                        {"warn", LogLevel::warn},
+                                                                        {"error", LogLevel::error},
+                                                                        {"off", LogLevel::off}};
     for (const auto& [name, level] : kLevels) {
         if (name == text) {
             out = level;

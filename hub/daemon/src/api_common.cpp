@@ -14,15 +14,20 @@ Result<Caller> authenticate(Services& services, const http::Request& request) {
         return fail(errc::unauthenticated, "", "this client certificate is not registered");
     }
     if (!caller.org->active) {
-        return fail(errc::forbidden_sender, "", "organization " + caller.org->code + " is suspended");
+        return fail(errc::forbidden_sender, "",
+                    "organization " + caller.org->code + " is suspended");
     }
     return caller;
 }
 
-boost::asio::awaitable<void> audit(Services& services, std::string actor, std::string action,
-                                   std::string target, std::string outcome, std::string detail) {
-    AuditRecord record{services.clock.now(), std::move(actor), std::move(action),
-                       std::move(target), std::move(outcome), std::move(detail)};
+boost::asio::awaitable<void> audit(Services& services,
+                                   std::string actor,
+                                   std::string action,
+                                   std::string target,
+                                   std::string outcome,
+                                   std::string detail) {
+    AuditRecord record{services.clock.now(), std::move(actor),   std::move(action),
+                       std::move(target),    std::move(outcome), std::move(detail)};
     auto written = co_await services.ledger.append_audit(std::move(record));
     if (!written) {
         services.log.error("audit_failed", "error=" + log_value(written.error().text()));
@@ -44,20 +49,23 @@ boost::asio::awaitable<void> publish_notice(Services& services, const StatusReco
     messages.push_back(notice_message(status));
     auto published = co_await services.queue.publish(std::move(messages));
     if (!published) {
-        services.log.error("publish_failed", "status=" + status.status_id + " error=" +
-                                                 log_value(published.error().text()));
+        services.log.error("publish_failed", "status=" + status.status_id +
+                                                 " error=" + log_value(published.error().text()));
     }
 }
 
-boost::asio::awaitable<http::Response> reject(Services& services, const http::Request& request,
-                                              const Failure& failure, std::string actor,
-                                              std::string action, std::string target) {
+boost::asio::awaitable<http::Response> reject(Services& services,
+                                              const http::Request& request,
+                                              const Failure& failure,
+                                              std::string actor,
+                                              std::string action,
+                                              std::string target) {
     std::string detail = "request=" + request.request_id;
     if (!failure.field.empty()) {
         detail += " field=" + log_value(failure.field);
     }
-    services.log.info("rejected", "action=" + action + " actor=" + log_value(actor) +
-                                      " code=" + std::string(code_name(failure.code)) + " " + detail);
+    services.log.info("rejected", "action=" + action + " actor=" + log_value(actor) + " code=" +
+                                      std::string(code_name(failure.code)) + " " + detail);
     co_await audit(services, std::move(actor), std::move(action), std::move(target),
                    std::string(code_name(failure.code)), std::move(detail));
     co_return http::error_response(failure, request);

@@ -1,12 +1,13 @@
 #pragma once
 // Pieces every agency endpoint uses: who is calling, and answering a failure (audited).
 
-#include <memory>
-#include <string>
+#include "hub/http/server.h"
 
 #include <boost/asio/awaitable.hpp>
 
-#include "hub/http/server.h"
+#include <memory>
+#include <string>
+
 #include "services.h"
 
 namespace hub {
@@ -24,9 +25,12 @@ struct Caller {
 Result<Caller> authenticate(Services& services, const http::Request& request);
 
 /// Audits the rejection (actor, action, target, code) and returns the error response.
-boost::asio::awaitable<http::Response> reject(Services& services, const http::Request& request,
-                                              const Failure& failure, std::string actor,
-                                              std::string action, std::string target);
+boost::asio::awaitable<http::Response> reject(Services& services,
+                                              const http::Request& request,
+                                              const Failure& failure,
+                                              std::string actor,
+                                              std::string action,
+                                              std::string target);
 
 /// The queue message that carries a recorded status's notice to the other party.
 QueueMessage notice_message(const StatusRecord& status);
@@ -36,7 +40,11 @@ QueueMessage notice_message(const StatusRecord& status);
 boost::asio::awaitable<void> publish_notice(Services& services, const StatusRecord& status);
 
 /// Appends one audit row; a failure to audit is logged, never turned into the answer.
-boost::asio::awaitable<void> audit(Services& services, std::string actor, std::string action,
-                                   std::string target, std::string outcome, std::string detail);
+boost::asio::awaitable<void> audit(Services& services,
+                                   std::string actor,
+                                   std::string action,
+                                   std::string target,
+                                   std::string outcome,
+                                   std::string detail);
 
 }  // namespace hub

@@ -1,11 +1,10 @@
 #include "app.h"
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <thread>
+#include "hub/core/default_calendar.h"
+#include "hub/core/digest.h"
+#include "hub/http/server.h"
+#include "hub/queue/sqlite_queue.h"
+#include "hub/store/sqlite_ledger.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,12 +12,14 @@
 #include <boost/asio/thread_pool.hpp>
 #include <google/protobuf/util/json_util.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
 #include "endpoints.h"
-#include "hub/core/default_calendar.h"
-#include "hub/core/digest.h"
-#include "hub/http/server.h"
-#include "hub/queue/sqlite_queue.h"
-#include "hub/store/sqlite_ledger.h"
 #include "services.h"
 
 namespace hub {
@@ -69,8 +70,10 @@ std::string read_text(const std::string& path) {
 
 // The registry file is imported when it changed since the last import, so that changes
 // made through the operator API (a suspension, say) survive a restart with the same file.
-Result<void> import_registry_file(SqliteLedger& ledger, const std::string& path,
-                                  const std::string& ledger_path, Logger& log) {
+Result<void> import_registry_file(SqliteLedger& ledger,
+                                  const std::string& path,
+                                  const std::string& ledger_path,
+                                  Logger& log) {
     if (path.empty()) {
         return {};
     }
@@ -99,7 +102,8 @@ Result<void> import_registry_file(SqliteLedger& ledger, const std::string& path,
 
 http::ServerOptions listener_options(const lienthong::v1::Config& config,
                                      const lienthong::v1::ListenerConfig& listener,
-                                     const std::string& client_ca, const std::string& name,
+                                     const std::string& client_ca,
+                                     const std::string& name,
                                      const std::string& spill_dir) {
     http::ServerOptions o;
     o.address = listener.address();
@@ -208,7 +212,8 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
     }
     p->queue = std::move(*queue);
 
-    if (auto imported = import_registry_file(*p->ledger, c.registry_file(), c.store().ledger(), log);
+    if (auto imported =
+            import_registry_file(*p->ledger, c.registry_file(), c.store().ledger(), log);
         !imported) {
         return part_failed("registry", imported.error());
     }
@@ -228,13 +233,18 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
     p->io = std::make_unique<asio::io_context>();
     Services& services = *p->services;
     p->agency = std::make_unique<http::Server>(
-        *p->io, listener_options(c, c.agency(), c.tls().client_ca(), "agency", p->blobs->temp_dir()),
-        [&services](http::Request request) { return agency_dispatch(services, std::move(request)); },
+        *p->io,
+        listener_options(c, c.agency(), c.tls().client_ca(), "agency", p->blobs->temp_dir()),
+        [&services](http::Request request) {
+            return agency_dispatch(services, std::move(request));
+        },
         log);
     p->operator_server = std::make_unique<http::Server>(
         *p->io,
         listener_options(c, c.operator_(), c.tls().operator_ca(), "operator", p->blobs->temp_dir()),
-        [&services](http::Request request) { return operator_dispatch(services, std::move(request)); },
+        [&services](http::Request request) {
+            return operator_dispatch(services, std::move(request));
+        },
         log);
     return std::unique_ptr<App>(new App(std::move(p)));
 }
@@ -243,12 +253,14 @@ int App::run() {
     Parts& p = *parts_;
     auto agency_port = p.agency->start();
     if (!agency_port) {
-        p.log.error("start_failed", "listener=agency error=" + log_value(agency_port.error().text()));
+        p.log.error("start_failed",
+                    "listener=agency error=" + log_value(agency_port.error().text()));
         return 1;
     }
     auto operator_port = p.operator_server->start();
     if (!operator_port) {
-        p.log.error("start_failed", "listener=operator error=" + log_value(operator_port.error().text()));
+        p.log.error("start_failed",
+                    "listener=operator error=" + log_value(operator_port.error().text()));
         return 1;
     }
     asio::co_spawn(
@@ -256,7 +268,8 @@ int App::run() {
         [](Services& services) -> asio::awaitable<void> {
             auto republished = co_await republish_pending(services);
             if (!republished) {
-                services.log.error("republish_failed", "error=" + log_value(republished.error().text()));
+                services.log.error("republish_failed",
+                                   "error=" + log_value(republished.error().text()));
             } else if (*republished > 0) {
                 services.log.info("republished", "deliveries=" + std::to_string(*republished));
             }
@@ -287,9 +300,8 @@ int App::run() {
         p.log.error("start_failed", "error=" + log_value(written.error().text()));
         return 1;
     }
-    p.log.info("serving", "agency_port=" + std::to_string(*agency_port) +
-                              " operator_port=" + std::to_string(*operator_port) +
-                              " province=" + p.config.province());
+    p.log.info("serving", "agency_port=" + std::to_string(*agency_port) + " operator_port=" +
+                              std::to_string(*operator_port) + " province=" + p.config.province());
 
     const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     std::vector<std::thread> workers;

@@ -2,11 +2,11 @@
 // lienthongd's wiring: the one place that names concrete types (SqliteLedger, SqliteQueue)
 // and owns every part, in the order they must be destroyed.
 
-#include <memory>
-
 #include "hub/core/logger.h"
 #include "hub/core/result.h"
 #include "lienthong/v1/config.pb.h"
+
+#include <memory>
 
 namespace hub {
 

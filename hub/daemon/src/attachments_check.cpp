@@ -1,14 +1,14 @@
 #include "attachments_check.h"
 
+#include "hub/core/media_type.h"
+#include "hub/core/text.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <map>
-
-#include "hub/core/media_type.h"
-#include "hub/core/text.h"
 
 namespace hub {
 namespace {
@@ -34,7 +34,9 @@ public:
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
     bool ok() const { return data_ != nullptr || size_ == 0; }
-    std::string_view view() const { return data_ ? std::string_view(data_, size_) : std::string_view(); }
+    std::string_view view() const {
+        return data_ ? std::string_view(data_, size_) : std::string_view();
+    }
 
 private:
     const char* data_ = nullptr;
@@ -61,7 +63,8 @@ Result<void> check_attachments(const lienthong::v1::EnvelopeHeader& header,
         const auto field = "attachments[" + std::to_string(i) + "]";
         auto it = ref_index.find(to_nfc(envelope.attachments[i].content_id));
         if (it == ref_index.end()) {
-            return fail(errc::attachment_digest, field, "no attachment reference has this content_id");
+            return fail(errc::attachment_digest, field,
+                        "no attachment reference has this content_id");
         }
         if (ref_seen[it->second]) {
             return fail(errc::attachment_digest, field, "content_id sent twice");
@@ -96,8 +99,7 @@ Result<void> check_attachments(const lienthong::v1::EnvelopeHeader& header,
             matches = content_matches(ref.media_type(), mapped.view());
         }
         if (!matches) {
-            return fail(errc::attachment_type, field,
-                        "content is not " + ref.media_type());
+            return fail(errc::attachment_type, field, "content is not " + ref.media_type());
         }
     }
     return {};

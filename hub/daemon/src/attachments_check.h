@@ -2,9 +2,10 @@
 // The attachment half of envelope validation for bodies read by read_envelope_body, where
 // content may sit in temp files rather than memory.
 
-#include "envelope_body.h"
 #include "hub/core/result.h"
 #include "lienthong/v1/envelope.pb.h"
+
+#include "envelope_body.h"
 
 namespace hub {
 

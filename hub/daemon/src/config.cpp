@@ -1,14 +1,14 @@
 #include "hub/daemon/config.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include <google/protobuf/util/json_util.h>
-
 #include "hub/core/logger.h"
 #include "hub/core/org_code.h"
 #include "hub/core/time.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace hub {
 namespace fs = std::filesystem;
@@ -50,7 +50,8 @@ Result<lienthong::v1::Config> load_config(const std::string& path) {
     return complete_config(std::move(config), fs::absolute(path).parent_path().string());
 }
 
-Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c, const std::string& base_dir) {
+Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
+                                              const std::string& base_dir) {
     const fs::path base(base_dir);
     default_to<std::string>(*c.mutable_province(), "H39");
     auto province = parse_org_code(c.province());
@@ -157,7 +158,8 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c, const std
     LogLevel level;
     default_to<std::string>(*c.mutable_logging()->mutable_level(), "info");
     if (!Logger::parse_level(c.logging().level(), level)) {
-        return bad("logging.level", "'" + c.logging().level() + "' is not debug, info, warn, error or off");
+        return bad("logging.level",
+                   "'" + c.logging().level() + "' is not debug, info, warn, error or off");
     }
     resolve(c.mutable_logging()->mutable_file(), base);
 

@@ -1,11 +1,12 @@
 // Which endpoint answers a request, and the operator listener's small endpoints.
 
+#include "hub/http/message.h"
+#include "lienthong/v1/api.pb.h"
+
 #include <chrono>
 
 #include "api_common.h"
 #include "endpoints.h"
-#include "hub/http/message.h"
-#include "lienthong/v1/api.pb.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;

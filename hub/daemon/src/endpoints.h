@@ -1,9 +1,10 @@
 #pragma once
 // The agency and operator endpoints (api.md), one function per route.
 
+#include "hub/http/server.h"
+
 #include <boost/asio/awaitable.hpp>
 
-#include "hub/http/server.h"
 #include "services.h"
 
 namespace hub {
@@ -13,12 +14,14 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
 /// GET /v1/inbox?max=N&wait=S
 boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Request request);
 /// POST /v1/inbox/{delivery_id}/ack
-boost::asio::awaitable<http::Response> ack_inbox(Services& services, http::Request request,
+boost::asio::awaitable<http::Response> ack_inbox(Services& services,
+                                                 http::Request request,
                                                  std::string delivery_id);
 /// POST /v1/status
 boost::asio::awaitable<http::Response> post_status(Services& services, http::Request request);
 /// GET /v1/envelopes/{envelope_id}
-boost::asio::awaitable<http::Response> get_trace(Services& services, http::Request request,
+boost::asio::awaitable<http::Response> get_trace(Services& services,
+                                                 http::Request request,
                                                  std::string envelope_id);
 
 /// Routes one agency-listener request to its endpoint (404 / 405 otherwise).

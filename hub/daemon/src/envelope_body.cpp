@@ -1,6 +1,15 @@
 #include "envelope_body.h"
 
+#include "hub/core/digest.h"
+#include "hub/http/message.h"
+#include "lienthong/v1/envelope.pb.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <array>
@@ -8,21 +17,13 @@
 #include <filesystem>
 #include <memory>
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl.h>
-#include <google/protobuf/wire_format_lite.h>
-#include <openssl/evp.h>
-
-#include "hub/core/digest.h"
-#include "hub/http/message.h"
-#include "lienthong/v1/envelope.pb.h"
 #include "services.h"
 
 namespace hub {
 namespace {
 
-using google::protobuf::io::CodedInputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
 
 constexpr std::uint32_t kMaxHeaderBytes = 16u << 20;  // a header is metadata, never files
 
@@ -52,7 +53,9 @@ private:
 };
 
 // Copies `length` bytes of the stream into a new temp file, hashing them on the way.
-Result<void> stream_content(CodedInputStream& in, std::uint32_t length, const std::string& dir,
+Result<void> stream_content(CodedInputStream& in,
+                            std::uint32_t length,
+                            const std::string& dir,
                             IncomingAttachment& out) {
     if (!out.file.empty()) {
         std::filesystem::remove(out.file);
@@ -82,7 +85,9 @@ Result<void> stream_content(CodedInputStream& in, std::uint32_t length, const st
     return {};
 }
 
-Result<void> read_attachment(CodedInputStream& in, const std::string& dir, IncomingAttachment& out) {
+Result<void> read_attachment(CodedInputStream& in,
+                             const std::string& dir,
+                             IncomingAttachment& out) {
     std::uint32_t length = 0;
     if (!in.ReadVarint32(&length)) {
         return malformed("bad attachment length");
@@ -142,7 +147,8 @@ Result<IncomingEnvelope> read_streamed(const std::string& path, const std::strin
         }
         std::uint32_t n = 0;
         std::string* target = field == 1 ? &envelope.header : &envelope.signature;
-        if (!in.ReadVarint32(&n) || n > kMaxHeaderBytes || !in.ReadString(target, static_cast<int>(n))) {
+        if (!in.ReadVarint32(&n) || n > kMaxHeaderBytes ||
+            !in.ReadString(target, static_cast<int>(n))) {
             return malformed(field == 1 ? "bad header field" : "bad signature field");
         }
     }

@@ -4,12 +4,12 @@
 // bytes are copied, in bounded chunks, straight into a temp file next to the blob store
 // while being hashed: memory stays bounded whatever the attachment's size.
 
+#include "hub/core/result.h"
+#include "hub/http/server.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "hub/core/result.h"
-#include "hub/http/server.h"
 
 namespace hub {
 

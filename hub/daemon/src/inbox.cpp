@@ -1,12 +1,13 @@
 // GET /v1/inbox and POST /v1/inbox/{id}/ack (api.md; ).
 
+#include "hub/http/message.h"
+#include "lienthong/v1/api.pb.h"
+
 #include <charconv>
 
 #include "api_common.h"
 #include "blocking.h"
 #include "endpoints.h"
-#include "hub/http/message.h"
-#include "lienthong/v1/api.pb.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -14,8 +15,8 @@ namespace v1 = lienthong::v1;
 namespace {
 
 // A query number within [low, high]; absent -> fallback; above high -> high.
-Result<long> query_number(const http::Request& request, const std::string& name, long fallback,
-                          long low, long high) {
+Result<long> query_number(
+    const http::Request& request, const std::string& name, long fallback, long low, long high) {
     auto it = request.query.find(name);
     if (it == request.query.end() || it->second.empty()) {
         return fallback;
@@ -52,7 +53,8 @@ Result<v1::SignedEnvelope> rebuild(const BlobStore& blobs, const EnvelopeRecord&
     return envelope;
 }
 
-boost::asio::awaitable<Result<v1::InboxItem>> to_item(Services& services, const QueueMessage& message) {
+boost::asio::awaitable<Result<v1::InboxItem>> to_item(Services& services,
+                                                      const QueueMessage& message) {
     v1::InboxItem item;
     item.set_delivery_id(message.id);
     item.set_enqueued_at(format_instant(message.enqueued_at));
@@ -84,8 +86,11 @@ boost::asio::awaitable<Result<v1::InboxItem>> to_item(Services& services, const 
 }
 
 // The 01 status the hub sends for the recipient when it takes the document.
-v1::StatusNotice arrival_notice(const StatusRecord& status, const EnvelopeRecord& envelope,
-                                const DeliveryRecord& delivery, Instant official, Instant deadline) {
+v1::StatusNotice arrival_notice(const StatusRecord& status,
+                                const EnvelopeRecord& envelope,
+                                const DeliveryRecord& delivery,
+                                Instant official,
+                                Instant deadline) {
     v1::StatusNotice notice;
     notice.set_status_id(status.status_id);
     notice.set_document_id(envelope.document_id);
@@ -121,8 +126,8 @@ boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Reque
     for (const auto& message : *messages) {
         auto item = co_await to_item(services, message);
         if (!item) {
-            services.log.error("inbox_item_failed", "id=" + message.id + " error=" +
-                                                        log_value(item.error().text()));
+            services.log.error("inbox_item_failed",
+                               "id=" + message.id + " error=" + log_value(item.error().text()));
             continue;
         }
         *batch.add_items() = std::move(*item);
@@ -130,7 +135,8 @@ boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Reque
     co_return http::message_response(200, batch, request);
 }
 
-boost::asio::awaitable<http::Response> ack_inbox(Services& services, http::Request request,
+boost::asio::awaitable<http::Response> ack_inbox(Services& services,
+                                                 http::Request request,
                                                  std::string id) {
     auto caller = authenticate(services, request);
     if (!caller) {
@@ -165,7 +171,8 @@ boost::asio::awaitable<http::Response> ack_inbox(Services& services, http::Reque
         status.recorded_at = arrived;
         const auto notice = arrival_notice(status, **envelope, **delivery, official, deadline);
         status.notice = notice.SerializeAsString();  // the outbox copy, re-published after a crash
-        auto first = co_await services.ledger.record_arrival(id, arrived, official, deadline, status);
+        auto first =
+            co_await services.ledger.record_arrival(id, arrived, official, deadline, status);
         if (!first) {
             co_return http::error_response(first.error(), request);
         }

@@ -1,12 +1,5 @@
 // POST /v1/envelopes (api.md; ).
 
-#include <boost/asio/use_awaitable.hpp>
-
-#include "api_common.h"
-#include "attachments_check.h"
-#include "blocking.h"
-#include "endpoints.h"
-#include "envelope_body.h"
 #include "hub/core/digest.h"
 #include "hub/core/document_id.h"
 #include "hub/core/text.h"
@@ -14,6 +7,14 @@
 #include "hub/crypto/verify.h"
 #include "hub/http/message.h"
 #include "lienthong/v1/api.pb.h"
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include "api_common.h"
+#include "attachments_check.h"
+#include "blocking.h"
+#include "endpoints.h"
+#include "envelope_body.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -24,7 +25,8 @@ struct Routed {
     std::vector<NewDelivery> deliveries;
 };
 
-Result<Routed> route_recipients(const Services& services, const Registry& registry,
+Result<Routed> route_recipients(const Services& services,
+                                const Registry& registry,
                                 const v1::EnvelopeHeader& header) {
     Routed routed;
     std::set<std::string> seen;
@@ -34,8 +36,8 @@ Result<Routed> route_recipients(const Services& services, const Registry& regist
         if (!code) {
             return fail(errc::invalid_org_code, field);
         }
-        auto decision = registry.route(*code, services.config.province(),
-                                       services.config.national().enabled());
+        auto decision =
+            registry.route(*code, services.config.province(), services.config.national().enabled());
         if (decision.kind == RouteKind::unknown) {
             return fail(errc::unknown_recipient, field,
                         header.to(i) + " is neither registered here nor routable nationally");
@@ -43,20 +45,22 @@ Result<Routed> route_recipients(const Services& services, const Registry& regist
         if (!seen.insert(decision.code).second) {
             continue;  // the same organization written twice, perhaps in both forms
         }
-        routed.deliveries.push_back(NewDelivery{
-            new_id("d-"), decision.code, header.to(i),
-            decision.kind == RouteKind::local ? v1::LOCAL : v1::NATIONAL});
+        routed.deliveries.push_back(
+            NewDelivery{new_id("d-"), decision.code, header.to(i),
+                        decision.kind == RouteKind::local ? v1::LOCAL : v1::NATIONAL});
     }
     return routed;
 }
 
 // a reply must name a document this hub has carried when its issuer is one of ours.
-boost::asio::awaitable<Result<void>> check_replies(Services& services, const Registry& registry,
+boost::asio::awaitable<Result<void>> check_replies(Services& services,
+                                                   const Registry& registry,
                                                    const v1::EnvelopeHeader& header) {
     for (int i = 0; i < header.in_reply_to_size(); ++i) {
         auto target = parse_document_id(header.in_reply_to(i));
         if (!target) {
-            co_return fail(errc::invalid_document_id, "header.in_reply_to[" + std::to_string(i) + "]");
+            co_return fail(errc::invalid_document_id,
+                           "header.in_reply_to[" + std::to_string(i) + "]");
         }
         auto issuer = parse_org_code(target->issuer);
         const OrgInfo* local = registry.find(target->issuer);
@@ -70,7 +74,8 @@ boost::asio::awaitable<Result<void>> check_replies(Services& services, const Reg
             co_return known.error();
         }
         if (!*known) {
-            co_return fail(errc::reply_target_unknown, "header.in_reply_to[" + std::to_string(i) + "]",
+            co_return fail(errc::reply_target_unknown,
+                           "header.in_reply_to[" + std::to_string(i) + "]",
                            "no document " + header.in_reply_to(i) + " passed through this hub");
         }
     }
@@ -79,7 +84,8 @@ boost::asio::awaitable<Result<void>> check_replies(Services& services, const Reg
 
 // Small attachments travel inside the ledger transaction (one fsync per batch); large ones
 // become durable files in the blob store before the ledger commit that points at them.
-Result<std::vector<AttachmentRecord>> store_attachments(BlobStore& blobs, std::uint64_t inline_max,
+Result<std::vector<AttachmentRecord>> store_attachments(BlobStore& blobs,
+                                                        std::uint64_t inline_max,
                                                         const v1::EnvelopeHeader& header,
                                                         IncomingEnvelope& body) {
     std::vector<AttachmentRecord> records;
@@ -117,12 +123,15 @@ Result<std::vector<AttachmentRecord>> store_attachments(BlobStore& blobs, std::u
 }
 
 bool needs_blob_store(std::uint64_t inline_max, const IncomingEnvelope& body) {
-    return std::any_of(body.attachments.begin(), body.attachments.end(),
-                       [&](const IncomingAttachment& a) { return !a.file.empty() || a.size > inline_max; });
+    return std::any_of(
+        body.attachments.begin(), body.attachments.end(),
+        [&](const IncomingAttachment& a) { return !a.file.empty() || a.size > inline_max; });
 }
 
-v1::Receipt make_receipt(const v1::EnvelopeHeader& header, const std::string& header_sha256,
-                         Instant accepted_at, const std::vector<NewDelivery>& deliveries) {
+v1::Receipt make_receipt(const v1::EnvelopeHeader& header,
+                         const std::string& header_sha256,
+                         Instant accepted_at,
+                         const std::vector<NewDelivery>& deliveries) {
     v1::Receipt receipt;
     receipt.set_envelope_id(header.envelope_id());
     receipt.set_document_id(header.document_id());
@@ -140,15 +149,16 @@ v1::Receipt make_receipt(const v1::EnvelopeHeader& header, const std::string& he
     return receipt;
 }
 
-http::Response receipt_response(unsigned status, const std::string& receipt_bytes,
+http::Response receipt_response(unsigned status,
+                                const std::string& receipt_bytes,
                                 const http::Request& request) {
     v1::Receipt receipt;
     receipt.ParseFromString(receipt_bytes);
     return http::message_response(status, receipt, request);
 }
 
-boost::asio::awaitable<Result<void>> publish_deliveries(Services& services, std::int64_t seq,
-                                                        const std::vector<DeliveryRecord>& deliveries) {
+boost::asio::awaitable<Result<void>> publish_deliveries(
+    Services& services, std::int64_t seq, const std::vector<DeliveryRecord>& deliveries) {
     std::vector<QueueMessage> messages;
     for (const auto& delivery : deliveries) {
         if (delivery.route == v1::LOCAL) {
@@ -168,9 +178,9 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
     const std::string action = "envelope.post";
     auto caller = authenticate(services, request);
     if (!caller) {
-        co_return co_await reject(services, request, caller.error(),
-                                  "cert:" + request.client_cert_sha256.value_or("none").substr(0, 16),
-                                  action, "");
+        co_return co_await reject(
+            services, request, caller.error(),
+            "cert:" + request.client_cert_sha256.value_or("none").substr(0, 16), action, "");
     }
     const std::string actor = caller->org->code;
     // No co_await inside ?: and no lambda built inside a co_await expression: GCC 12
@@ -192,8 +202,9 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
     const auto& header = checked->header;
     const std::string envelope_id = header.envelope_id();
     if (body->signature.empty()) {
-        co_return co_await reject(services, request, fail(errc::malformed, "signature", "no signature"),
-                                  actor, action, envelope_id);
+        co_return co_await reject(services, request,
+                                  fail(errc::malformed, "signature", "no signature"), actor, action,
+                                  envelope_id);
     }
     auto check_content = [&] { return check_attachments(header, *body); };
     Result<void> attachments_ok;
@@ -203,12 +214,14 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
         attachments_ok = co_await run_blocking(services.blocking, check_content);
     }
     if (!attachments_ok) {
-        co_return co_await reject(services, request, attachments_ok.error(), actor, action, envelope_id);
+        co_return co_await reject(services, request, attachments_ok.error(), actor, action,
+                                  envelope_id);
     }
 
     // the signature over the exact header bytes, then who signed.
     const auto now = services.clock.now();
-    auto signer = crypto::verify_detached(body->header, body->signature, *services.trust.get(), now);
+    auto signer =
+        crypto::verify_detached(body->header, body->signature, *services.trust.get(), now);
     if (!signer) {
         co_return co_await reject(services, request, signer.error(), actor, action, envelope_id);
     }
@@ -227,10 +240,11 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
                                   actor, action, envelope_id);
     }
     if (sender != caller->org) {
-        co_return co_await reject(services, request,
-                                  fail(errc::forbidden_sender, "header.from.code",
-                                       "the caller is " + caller->org->code + ", not " + sender->code),
-                                  actor, action, envelope_id);
+        co_return co_await reject(
+            services, request,
+            fail(errc::forbidden_sender, "header.from.code",
+                 "the caller is " + caller->org->code + ", not " + sender->code),
+            actor, action, envelope_id);
     }
     auto routed = route_recipients(services, registry, header);
     if (!routed) {
@@ -248,12 +262,14 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
     }
     if (*earlier) {
         if ((*earlier)->content_digest != header_sha256) {
-            co_return co_await reject(services, request,
-                                      fail(errc::duplicate_conflict, "header.envelope_id",
-                                           "envelope " + envelope_id + " was sent before with other content"),
-                                      actor, action, envelope_id);
+            co_return co_await reject(
+                services, request,
+                fail(errc::duplicate_conflict, "header.envelope_id",
+                     "envelope " + envelope_id + " was sent before with other content"),
+                actor, action, envelope_id);
         }
-        co_await audit(services, actor, action, envelope_id, "DUPLICATE", "request=" + request.request_id);
+        co_await audit(services, actor, action, envelope_id, "DUPLICATE",
+                       "request=" + request.request_id);
         co_return receipt_response(200, (*earlier)->receipt, request);
     }
 
@@ -266,7 +282,8 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
         attachments = write_blobs();
     }
     if (!attachments) {
-        co_return co_await reject(services, request, attachments.error(), actor, action, envelope_id);
+        co_return co_await reject(services, request, attachments.error(), actor, action,
+                                  envelope_id);
     }
     const Instant accepted_at = services.clock.now();
     auto receipt = make_receipt(header, header_sha256, accepted_at, routed->deliveries);
@@ -303,11 +320,11 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
     record.in_reply_to.assign(header.in_reply_to().begin(), header.in_reply_to().end());
     record.attachments = std::move(*attachments);
     record.deliveries = routed->deliveries;
-    record.audit.push_back(AuditRecord{accepted_at, actor, action, envelope_id, "OK",
-                                       "request=" + request.request_id + " doc=" +
-                                           log_value(header.document_id()) + " recipients=" +
-                                           std::to_string(routed->deliveries.size()) +
-                                           " signer=" + signer->cert_sha256.substr(0, 16)});
+    record.audit.push_back(
+        AuditRecord{accepted_at, actor, action, envelope_id, "OK",
+                    "request=" + request.request_id + " doc=" + log_value(header.document_id()) +
+                        " recipients=" + std::to_string(routed->deliveries.size()) +
+                        " signer=" + signer->cert_sha256.substr(0, 16)});
     auto accepted = co_await services.ledger.accept_envelope(std::move(record));
     if (!accepted) {
         co_return co_await reject(services, request, accepted.error(), actor, action, envelope_id);
@@ -324,11 +341,11 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
             break;
     }
     // Durable now: a failed publish is repaired by republish_pending, never by a 5xx.
-    if (auto published = co_await publish_deliveries(services, accepted->envelope_seq,
-                                                      accepted->deliveries);
+    if (auto published =
+            co_await publish_deliveries(services, accepted->envelope_seq, accepted->deliveries);
         !published) {
-        services.log.error("publish_failed", "envelope=" + envelope_id + " error=" +
-                                                 log_value(published.error().text()));
+        services.log.error("publish_failed", "envelope=" + envelope_id +
+                                                 " error=" + log_value(published.error().text()));
     }
     services.log.info("accepted", "envelope=" + envelope_id + " from=" + sender->code +
                                       " doc=" + log_value(header.document_id()) +
@@ -381,7 +398,8 @@ boost::asio::awaitable<Result<std::size_t>> republish_pending(Services& services
             by_envelope[delivery.envelope_seq].push_back(std::move(delivery));
         }
         for (const auto& [seq, deliveries] : by_envelope) {
-            if (auto published = co_await publish_deliveries(services, seq, deliveries); !published) {
+            if (auto published = co_await publish_deliveries(services, seq, deliveries);
+                !published) {
                 co_return published.error();
             }
             count += deliveries.size();

@@ -1,12 +1,13 @@
 // lienthongd: the provincial document interconnection hub (the "trục liên thông").
 
+#include "hub/daemon/config.h"
+
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
 
 #include "app.h"
-#include "hub/daemon/config.h"
 
 int main(int argc, char** argv) {
     std::string config_path;
@@ -20,7 +21,8 @@ int main(int argc, char** argv) {
             std::cout << "usage: lienthongd --config FILE\n";
             return 0;
         } else {
-            std::cerr << "lienthongd: unknown argument '" << arg << "' (usage: lienthongd --config FILE)\n";
+            std::cerr << "lienthongd: unknown argument '" << arg
+                      << "' (usage: lienthongd --config FILE)\n";
             return 2;
         }
     }
@@ -39,8 +41,8 @@ int main(int argc, char** argv) {
     if (!config->logging().file().empty()) {
         out = std::fopen(config->logging().file().c_str(), "a");
         if (out == nullptr) {
-            std::cerr << "lienthongd: config: logging.file: cannot open " << config->logging().file()
-                      << ": " << std::strerror(errno) << "\n";
+            std::cerr << "lienthongd: config: logging.file: cannot open "
+                      << config->logging().file() << ": " << std::strerror(errno) << "\n";
             return 2;
         }
     }

@@ -19,7 +19,7 @@ public:
 
 private:
     static constexpr std::array<double, 12> kBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                     0.1,   0.25,   0.5,   1,     2.5,   10};
+                                                     0.1,   0.25,   0.5,   1,    2.5,   10};
     struct Series {
         std::uint64_t count = 0;
         double sum = 0;

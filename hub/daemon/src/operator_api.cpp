@@ -1,13 +1,14 @@
 // The operator listener: health, readiness, metrics, a minimal status document and the
 // registry administration.
 
+#include "hub/http/message.h"
+#include "lienthong/v1/registry.pb.h"
+
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
 #include "api_common.h"
 #include "endpoints.h"
-#include "hub/http/message.h"
-#include "lienthong/v1/registry.pb.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -15,7 +16,9 @@ using boost::beast::http::verb;
 
 namespace {
 
-http::Response text(unsigned status, std::string body, std::string type = "text/plain; charset=utf-8") {
+http::Response text(unsigned status,
+                    std::string body,
+                    std::string type = "text/plain; charset=utf-8") {
     return http::Response{status, std::move(type), std::move(body), {}};
 }
 
@@ -86,17 +89,20 @@ boost::asio::awaitable<http::Response> status_json(Services& services) {
 }
 
 boost::asio::awaitable<http::Response> metrics(Services& services) {
-    std::string extra = "# HELP lienthong_queue_depth Items not yet acknowledged, by recipient.\n"
-                        "# TYPE lienthong_queue_depth gauge\n";
+    std::string extra =
+        "# HELP lienthong_queue_depth Items not yet acknowledged, by recipient.\n"
+        "# TYPE lienthong_queue_depth gauge\n";
     if (auto depths = co_await services.queue.depths()) {
         for (const auto& [recipient, depth] : *depths) {
-            extra += "lienthong_queue_depth{recipient=\"" + recipient + "\"} " + std::to_string(depth) + "\n";
+            extra += "lienthong_queue_depth{recipient=\"" + recipient + "\"} " +
+                     std::to_string(depth) + "\n";
         }
     }
     if (auto overdue = co_await services.ledger.overdue_deliveries(services.clock.now(), 100000)) {
-        extra += "# HELP lienthong_overdue_deliveries Deliveries past their handling deadline (R-08).\n"
-                 "# TYPE lienthong_overdue_deliveries gauge\nlienthong_overdue_deliveries " +
-                 std::to_string(overdue->size()) + "\n";
+        extra +=
+            "# HELP lienthong_overdue_deliveries Deliveries past their handling deadline (R-08).\n"
+            "# TYPE lienthong_overdue_deliveries gauge\nlienthong_overdue_deliveries " +
+            std::to_string(overdue->size()) + "\n";
     }
     co_return text(200, services.metrics.render(extra), "text/plain; version=0.0.4");
 }
@@ -112,8 +118,10 @@ boost::asio::awaitable<http::Response> ready(Services& services) {
 }
 
 // Applies one registry change, reloads the snapshot, audits it.
-boost::asio::awaitable<http::Response> changed(Services& services, const http::Request& request,
-                                               Result<void> result, const std::string& action,
+boost::asio::awaitable<http::Response> changed(Services& services,
+                                               const http::Request& request,
+                                               Result<void> result,
+                                               const std::string& action,
                                                const std::string& target,
                                                const google::protobuf::Message* body) {
     const std::string actor = "operator:" + request.client_cert_sha256->substr(0, 16);
@@ -147,7 +155,8 @@ boost::asio::awaitable<http::Response> admin(Services& services, http::Request r
         v1::Registry one;
         *one.add_organizations() = entry;
         auto result = co_await services.ledger.import_registry(one, false);
-        co_return co_await changed(services, request, result, "registry.upsert", entry.code(), &entry);
+        co_return co_await changed(services, request, result, "registry.upsert", entry.code(),
+                                   &entry);
     }
     if (path.rfind("/admin/v1/orgs/", 0) == 0 && request.method == verb::post) {
         const auto rest = path.substr(std::string_view("/admin/v1/orgs/").size());
@@ -157,19 +166,22 @@ boost::asio::awaitable<http::Response> admin(Services& services, http::Request r
         if (verb_name == "suspend" || verb_name == "activate") {
             auto result = co_await services.ledger.set_org_status(
                 code, verb_name == "suspend" ? v1::SUSPENDED : v1::ACTIVE);
-            co_return co_await changed(services, request, result, "registry." + verb_name, code, nullptr);
+            co_return co_await changed(services, request, result, "registry." + verb_name, code,
+                                       nullptr);
         }
     }
-    if ((path == "/admin/v1/certs" || path == "/admin/v1/certs/revoke") && request.method == verb::post) {
+    if ((path == "/admin/v1/certs" || path == "/admin/v1/certs/revoke") &&
+        request.method == verb::post) {
         v1::CertChange change;
         if (auto parsed = http::parse_message(request, change); !parsed) {
             co_return http::error_response(parsed.error(), request);
         }
         const bool revoke = path.ends_with("/revoke");
         const bool signer = change.kind() == "signer";
-        if (change.sha256().empty() || (!signer && change.kind() != "client" && !change.kind().empty())) {
-            co_return http::error_response(fail(errc::malformed, "sha256", "sha256 and kind client|signer"),
-                                           request);
+        if (change.sha256().empty() ||
+            (!signer && change.kind() != "client" && !change.kind().empty())) {
+            co_return http::error_response(
+                fail(errc::malformed, "sha256", "sha256 and kind client|signer"), request);
         }
         v1::SignerCert cert;
         cert.set_sha256(change.sha256());
@@ -195,12 +207,14 @@ boost::asio::awaitable<http::Response> admin(Services& services, http::Request r
 
 }  // namespace
 
-boost::asio::awaitable<http::Response> operator_dispatch(Services& services, http::Request request) {
+boost::asio::awaitable<http::Response> operator_dispatch(Services& services,
+                                                         http::Request request) {
     const auto& path = request.path;
-    const bool open = services.config.tls().operator_open_health() && (path == "/healthz" || path == "/metrics");
+    const bool open =
+        services.config.tls().operator_open_health() && (path == "/healthz" || path == "/metrics");
     if (!open && !is_operator(services, request)) {
-        co_return http::error_response(fail(errc::unauthenticated, "", "an operator certificate is required"),
-                                       request);
+        co_return http::error_response(
+            fail(errc::unauthenticated, "", "an operator certificate is required"), request);
     }
     if (path == "/healthz") {
         co_return text(200, "ok\n");

@@ -2,13 +2,6 @@
 // What every endpoint handler reaches: the daemon's parts behind their interfaces. Built
 // and owned by App; handlers hold a reference.
 
-#include <atomic>
-#include <memory>
-#include <mutex>
-#include <string>
-
-#include <boost/asio/thread_pool.hpp>
-
 #include "hub/core/calendar.h"
 #include "hub/core/clock.h"
 #include "hub/core/logger.h"
@@ -19,6 +12,14 @@
 #include "hub/store/blob_store.h"
 #include "hub/store/ledger.h"
 #include "lienthong/v1/config.pb.h"
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
 #include "metrics.h"
 
 namespace hub {

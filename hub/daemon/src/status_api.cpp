@@ -1,11 +1,12 @@
 // POST /v1/status (api.md, envelope.md "Status codes"; ).
 
-#include "api_common.h"
-#include "endpoints.h"
 #include "hub/core/text.h"
 #include "hub/http/message.h"
 #include "hub/routing/status_rules.h"
 #include "lienthong/v1/api.pb.h"
+
+#include "api_common.h"
+#include "endpoints.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -41,10 +42,12 @@ struct Target {
 
 // The delivery a status is about: the latest one of the document between the two parties
 // (narrowed to one envelope when the update names it).
-boost::asio::awaitable<Result<Target>> find_target(Services& services, const v1::StatusUpdate& update,
+boost::asio::awaitable<Result<Target>> find_target(Services& services,
+                                                   const v1::StatusUpdate& update,
                                                    const std::string& sender,
                                                    const std::string& recipient) {
-    auto deliveries = co_await services.ledger.deliveries_for_document(update.document_id(), recipient);
+    auto deliveries =
+        co_await services.ledger.deliveries_for_document(update.document_id(), recipient);
     if (!deliveries) {
         co_return deliveries.error();
     }
@@ -94,7 +97,8 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
         from_sender = true;
     }
     if (!target) {
-        co_return co_await reject(services, request, target.error(), me, action, update.document_id());
+        co_return co_await reject(services, request, target.error(), me, action,
+                                  update.document_id());
     }
     const StatusParty party = from_sender ? StatusParty::sender : StatusParty::recipient;
     const Instant now = services.clock.now();
@@ -130,7 +134,8 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
     };
     auto added = co_await services.ledger.add_status(record, std::move(check));
     if (!added) {
-        co_return co_await reject(services, request, added.error(), me, action, update.document_id());
+        co_return co_await reject(services, request, added.error(), me, action,
+                                  update.document_id());
     }
 
     co_await publish_notice(services, record);

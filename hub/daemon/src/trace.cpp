@@ -1,10 +1,11 @@
 // GET /v1/envelopes/{id} (api.md; ).
 
-#include "api_common.h"
-#include "endpoints.h"
 #include "hub/http/message.h"
 #include "hub/routing/status_rules.h"
 #include "lienthong/v1/api.pb.h"
+
+#include "api_common.h"
+#include "endpoints.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -26,7 +27,8 @@ const char* business_name(v1::BusinessType type) {
 
 }  // namespace
 
-boost::asio::awaitable<http::Response> get_trace(Services& services, http::Request request,
+boost::asio::awaitable<http::Response> get_trace(Services& services,
+                                                 http::Request request,
                                                  std::string envelope_id) {
     auto caller = authenticate(services, request);
     if (!caller) {

@@ -70,7 +70,8 @@ const OrgInfo* Registry::by_client_cert(std::string_view sha256) const {
     return org == orgs_.end() ? nullptr : &org->second;
 }
 
-bool Registry::signer_belongs(const OrgInfo& org, std::string_view cert_sha256,
+bool Registry::signer_belongs(const OrgInfo& org,
+                              std::string_view cert_sha256,
                               std::string_view subject_uid) const {
     const auto sha = lower(cert_sha256);
     // A certificate from a trusted CA whose subject UID is the organization's code (in
@@ -90,7 +91,8 @@ bool Registry::signer_belongs(const OrgInfo& org, std::string_view cert_sha256,
     return false;
 }
 
-RouteDecision Registry::route(const OrgCode& recipient, std::string_view province,
+RouteDecision Registry::route(const OrgCode& recipient,
+                              std::string_view province,
                               bool national_enabled,
                               const std::set<std::string>& national_directory) const {
     if (const OrgInfo* org = find(recipient.canonical)) {
@@ -102,8 +104,8 @@ RouteDecision Registry::route(const OrgCode& recipient, std::string_view provinc
         }
         return {RouteKind::local, org->code};
     }
-    if (national_enabled && (national_directory.contains(recipient.canonical) ||
-                             recipient.level1() != province)) {
+    if (national_enabled &&
+        (national_directory.contains(recipient.canonical) || recipient.level1() != province)) {
         return {RouteKind::national, recipient.canonical};
     }
     return {RouteKind::unknown, recipient.canonical};

@@ -42,10 +42,13 @@ bool awaiting_handling(const std::vector<std::string>& recorded) noexcept {
     return !has(recorded, "02") && !has(recorded, "03");
 }
 
-Result<void> check_status(const std::vector<std::string>& recorded, std::string_view code,
-                          StatusParty party, std::string_view description) {
+Result<void> check_status(const std::vector<std::string>& recorded,
+                          std::string_view code,
+                          StatusParty party,
+                          std::string_view description) {
     if (!is_known_status(code)) {
-        return fail(errc::invalid_status, "code", "unknown status code '" + std::string(code) + "'");
+        return fail(errc::invalid_status, "code",
+                    "unknown status code '" + std::string(code) + "'");
     }
     const bool from_recipient = code != "01" && code != "13";
     if ((code == "01" && party != StatusParty::hub) ||

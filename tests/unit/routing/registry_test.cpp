@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "hub/routing/registry.h"
+
+#include <catch2/catch.hpp>
 
 namespace v1 = lienthong::v1;
 

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "hub/routing/status_rules.h"
+
+#include <catch2/catch.hpp>
 
 using hub::check_status;
 using hub::errc;
@@ -25,12 +25,14 @@ TEST_CASE("R-12 the normal lifecycle is accepted step by step", "[status]") {
 
 TEST_CASE("R-07 a rejection needs a reason and is final", "[status]") {
     std::vector<std::string> recorded{"01"};
-    CHECK(code_of(check_status(recorded, "02", StatusParty::recipient, "")) == errc::reason_required);
+    CHECK(code_of(check_status(recorded, "02", StatusParty::recipient, "")) ==
+          errc::reason_required);
     REQUIRE(check_status(recorded, "02", StatusParty::recipient, "thiếu chữ ký"));
     recorded.push_back("02");
     for (const char* code : {"02", "03", "04", "05", "06", "15", "16"}) {
         INFO(code);
-        CHECK(code_of(check_status(recorded, code, StatusParty::recipient, "x")) == errc::invalid_status);
+        CHECK(code_of(check_status(recorded, code, StatusParty::recipient, "x")) ==
+              errc::invalid_status);
     }
     CHECK(code_of(check_status(recorded, "13", StatusParty::sender, "x")) == errc::invalid_status);
 }
@@ -41,9 +43,17 @@ TEST_CASE("statuses out of order are INVALID_STATUS", "[status]") {
         const char* code;
     };
     const Case cases[] = {
-        {{}, "02"}, {{}, "03"}, {{}, "04"}, {{"01"}, "04"}, {{"01"}, "05"}, {{"01"}, "06"},
-        {{"01", "03"}, "03"}, {{"01", "03"}, "02"}, {{"01", "03", "06"}, "05"},
-        {{"01"}, "15"}, {{"01", "13", "15"}, "16"},
+        {{}, "02"},
+        {{}, "03"},
+        {{}, "04"},
+        {{"01"}, "04"},
+        {{"01"}, "05"},
+        {{"01"}, "06"},
+        {{"01", "03"}, "03"},
+        {{"01", "03"}, "02"},
+        {{"01", "03", "06"}, "05"},
+        {{"01"}, "15"},
+        {{"01", "13", "15"}, "16"},
     };
     for (const auto& c : cases) {
         INFO(c.code << " after " << c.recorded.size() << " statuses");
@@ -66,10 +76,12 @@ TEST_CASE("a withdrawal request is answered once with 15 or 16", "[status]") {
     CHECK(code_of(check_status(recorded, "13", StatusParty::sender, "")) == errc::reason_required);
     REQUIRE(check_status(recorded, "13", StatusParty::sender, "sai số văn bản"));
     recorded.push_back("13");
-    CHECK(code_of(check_status(recorded, "13", StatusParty::sender, "again")) == errc::invalid_status);
+    CHECK(code_of(check_status(recorded, "13", StatusParty::sender, "again")) ==
+          errc::invalid_status);
     REQUIRE(check_status(recorded, "16", StatusParty::recipient, ""));
     recorded.push_back("16");
-    CHECK(code_of(check_status(recorded, "15", StatusParty::recipient, "")) == errc::invalid_status);
+    CHECK(code_of(check_status(recorded, "15", StatusParty::recipient, "")) ==
+          errc::invalid_status);
 }
 
 TEST_CASE("R-08 awaiting handling until 02 or 03", "[status]") {

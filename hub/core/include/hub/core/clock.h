@@ -1,9 +1,9 @@
 #pragma once
 /// The one clock every component reads, so tests can shift or fix it.
 
-#include <atomic>
-
 #include "hub/core/time.h"
+
+#include <atomic>
 
 namespace hub {
 

@@ -2,9 +2,9 @@
 /// The calendar shipped in deploy/calendar/vn.json, compiled in so that the daemon and the
 /// CLI have the official schedule without knowing where the source tree is.
 
-#include <string_view>
-
 #include "hub/core/calendar.h"
+
+#include <string_view>
 
 namespace hub {
 

@@ -2,19 +2,19 @@
 /// Document identifiers (mã định danh văn bản):
 /// `<issuer org code>,<yyyy/MM/dd>,<number>/<notation>`.
 
+#include "hub/core/result.h"
+
 #include <chrono>
 #include <string>
 #include <string_view>
 
-#include "hub/core/result.h"
-
 namespace hub {
 
 struct DocumentId {
-    std::string issuer;                 ///< org code as written
-    std::chrono::year_month_day date;   ///< promulgation date
-    std::string number;                 ///< e.g. "7816"
-    std::string notation;               ///< e.g. "VPCP-TTĐT"
+    std::string issuer;                ///< org code as written
+    std::chrono::year_month_day date;  ///< promulgation date
+    std::string number;                ///< e.g. "7816"
+    std::string notation;              ///< e.g. "VPCP-TTĐT"
 };
 
 /// Parses the identifier. Error: INVALID_DOCUMENT_ID (bad shape or impossible date);

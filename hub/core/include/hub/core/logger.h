@@ -17,15 +17,25 @@ public:
     explicit Logger(LogLevel level = LogLevel::info, std::FILE* out = stderr)
         : level_(level), out_(out) {}
 
-    bool enabled(LogLevel level) const noexcept { return level >= level_ && level_ != LogLevel::off; }
+    bool enabled(LogLevel level) const noexcept {
+        return level >= level_ && level_ != LogLevel::off;
+    }
     void set_level(LogLevel level) noexcept { level_ = level; }
 
     /// `event` is a short snake_case name; `fields` is already "k=v k=v".
     void log(LogLevel level, std::string_view event, std::string_view fields = {});
-    void debug(std::string_view event, std::string_view fields = {}) { log(LogLevel::debug, event, fields); }
-    void info(std::string_view event, std::string_view fields = {}) { log(LogLevel::info, event, fields); }
-    void warn(std::string_view event, std::string_view fields = {}) { log(LogLevel::warn, event, fields); }
-    void error(std::string_view event, std::string_view fields = {}) { log(LogLevel::error, event, fields); }
+    void debug(std::string_view event, std::string_view fields = {}) {
+        log(LogLevel::debug, event, fields);
+    }
+    void info(std::string_view event, std::string_view fields = {}) {
+        log(LogLevel::info, event, fields);
+    }
+    void warn(std::string_view event, std::string_view fields = {}) {
+        log(LogLevel::warn, event, fields);
+    }
+    void error(std::string_view event, std::string_view fields = {}) {
+        log(LogLevel::error, event, fields);
+    }
 
     /// Parses "debug", "info", "warn", "error", "off"; false when unknown.
     static bool parse_level(std::string_view text, LogLevel& out) noexcept;

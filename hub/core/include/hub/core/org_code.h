@@ -3,22 +3,22 @@
 /// read right to left) and the QĐ 20/2020 form `Xdd[.NN[.NNN]...]` (left to right). Both
 /// denote the same hierarchy; the canonical form is the QĐ 20/2020 one.
 
+#include "hub/core/result.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "hub/core/result.h"
 
 namespace hub {
 
 enum class OrgCodeForm { edxml, qd20 };
 
 struct OrgCode {
-    std::string given;       ///< exactly as written
-    std::string canonical;   ///< QĐ 20/2020 form, e.g. "H39.05" for "000.00.05.H39"
+    std::string given;      ///< exactly as written
+    std::string canonical;  ///< QĐ 20/2020 form, e.g. "H39.05" for "000.00.05.H39"
     OrgCodeForm form = OrgCodeForm::qd20;
-    char kind = 0;           ///< level-1 letter, 'A'..'K'
-    int level1_number = 0;   ///< the two digits after the letter (39 for H39)
+    char kind = 0;                      ///< level-1 letter, 'A'..'K'
+    int level1_number = 0;              ///< the two digits after the letter (39 for H39)
     std::vector<std::string> segments;  ///< canonical segments, level 1 first: {"H39","05"}
 
     /// Province number for H (People's Committee) and K (People's Council) codes, else 0.

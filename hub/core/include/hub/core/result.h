@@ -2,10 +2,10 @@
 /// hub::Result<T>: a value or a Failure. Expected failures (a bad document, a busy store)
 /// travel as values; exceptions are kept for start-up errors and bugs.
 
+#include "hub/core/errc.h"
+
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
-
-#include "hub/core/errc.h"
 
 namespace hub {
 

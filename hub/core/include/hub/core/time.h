@@ -1,11 +1,11 @@
 #pragma once
 /// Times (envelope.md "Times"): strict ISO 8601 instants in, `+07:00` with milliseconds out.
 
+#include "hub/core/result.h"
+
 #include <chrono>
 #include <string>
 #include <string_view>
-
-#include "hub/core/result.h"
 
 namespace hub {
 

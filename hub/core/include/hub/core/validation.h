@@ -2,15 +2,15 @@
 /// Offline checks of a SignedEnvelope (no registry, no signature): everything envelope.md
 /// and ask that can be decided from the bytes alone.
 
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include "hub/core/document_id.h"
 #include "hub/core/org_code.h"
 #include "hub/core/result.h"
 #include "hub/core/time.h"
 #include "lienthong/v1/envelope.pb.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace hub {
 
@@ -19,7 +19,7 @@ namespace hub {
 struct CheckedEnvelope {
     lienthong::v1::EnvelopeHeader header;  ///< text fields normalized to NFC
     OrgCode from;
-    std::vector<OrgCode> to;               ///< in header order, duplicates removed
+    std::vector<OrgCode> to;  ///< in header order, duplicates removed
     DocumentId document;
     Instant created_at{};
 };
@@ -42,6 +42,7 @@ Result<CheckedEnvelope> validate_header(std::string_view header_bytes);
 /// (ATTACHMENT_DIGEST), declared media type allowed and matching magic bytes
 /// (ATTACHMENT_TYPE). `field` prefixes the reported field.
 Result<void> check_attachment_content(const lienthong::v1::AttachmentRef& ref,
-                                      std::string_view content, const std::string& field);
+                                      std::string_view content,
+                                      const std::string& field);
 
 }  // namespace hub

@@ -2,10 +2,10 @@
 /// lienthongd's configuration: JSON of lienthong.v1.Config, checked once at start-up, with
 /// defaults filled in and relative paths resolved against the config file's directory.
 
-#include <string>
-
 #include "hub/core/result.h"
 #include "lienthong/v1/config.pb.h"
+
+#include <string>
 
 namespace hub {
 

@@ -3,15 +3,15 @@
 /// lienthong.v1.Registry. Changes build a new snapshot that replaces the old one atomically,
 /// so a request sees one consistent registry and the next request sees the change.
 
+#include "hub/core/org_code.h"
+#include "lienthong/v1/registry.pb.h"
+
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "hub/core/org_code.h"
-#include "lienthong/v1/registry.pb.h"
 
 namespace hub {
 
@@ -31,7 +31,8 @@ enum class RouteKind { local, national, unknown };
 
 struct RouteDecision {
     RouteKind kind = RouteKind::unknown;
-    std::string code;  ///< canonical code of the registered organization (local), or of the code (national)
+    std::string
+        code;  ///< canonical code of the registered organization (local), or of the code (national)
 };
 
 class Registry {
@@ -46,21 +47,24 @@ public:
     const OrgInfo* by_client_cert(std::string_view sha256) const;
     /// True when a signer certificate belongs to the organization: its subject UID names
     /// the organization (either code form), or its fingerprint or UID is registered for it.
-    bool signer_belongs(const OrgInfo& org, std::string_view cert_sha256,
+    bool signer_belongs(const OrgInfo& org,
+                        std::string_view cert_sha256,
                         std::string_view subject_uid) const;
 
     /// Routing of one recipient: local when registered, active and routed LOCAL; national
     /// when the adapter is enabled and the directory lists it, or its level-1 code is not
     /// the hub's province (or it is registered with route NATIONAL); otherwise unknown.
-    RouteDecision route(const OrgCode& recipient, std::string_view province, bool national_enabled,
+    RouteDecision route(const OrgCode& recipient,
+                        std::string_view province,
+                        bool national_enabled,
                         const std::set<std::string>& national_directory = {}) const;
 
     const std::map<std::string, OrgInfo>& organizations() const { return orgs_; }
 
 private:
-    std::map<std::string, OrgInfo> orgs_;               // canonical -> info
-    std::map<std::string, std::string, std::less<>> aliases_;      // canonical alias -> canonical
-    std::map<std::string, std::string, std::less<>> client_certs_; // lowercase sha256 -> canonical
+    std::map<std::string, OrgInfo> orgs_;                           // canonical -> info
+    std::map<std::string, std::string, std::less<>> aliases_;       // canonical alias -> canonical
+    std::map<std::string, std::string, std::less<>> client_certs_;  // lowercase sha256 -> canonical
 };
 
 }  // namespace hub

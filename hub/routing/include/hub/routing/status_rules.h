@@ -2,10 +2,10 @@
 /// The edXML status lifecycle of one delivery (envelope.md "Status codes"): who may send
 /// which code, and in what order.
 
+#include "hub/core/result.h"
+
 #include <string_view>
 #include <vector>
-
-#include "hub/core/result.h"
 
 namespace hub {
 
@@ -19,8 +19,10 @@ bool is_known_status(std::string_view code) noexcept;
 /// first) when reported by `party`, and that a reason is present where one is required.
 /// Errors: INVALID_STATUS "code" (unknown code, wrong party, out of order, after a final
 /// 02), REASON_REQUIRED "description" (02 and 13 without a description).
-Result<void> check_status(const std::vector<std::string>& recorded, std::string_view code,
-                          StatusParty party, std::string_view description);
+Result<void> check_status(const std::vector<std::string>& recorded,
+                          std::string_view code,
+                          StatusParty party,
+                          std::string_view description);
 
 /// True when a delivery with these statuses is still waiting to be handled (no 02 and no
 /// 03): what R-08's overdue rule looks at.
