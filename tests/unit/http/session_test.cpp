@@ -163,6 +163,17 @@ struct Gate {
     std::shared_ptr<asio::steady_timer> timer;
 };
 
+// The gate's timer belongs to the server's io_context, so it is destroyed on an io thread
+// while that context still lives; a timer outliving its context would touch a freed service.
+void release_gate(TestServer& server, const std::shared_ptr<Gate>& gate) {
+    std::promise<void> released;
+    asio::post(server.io(), [gate, &released] {
+        gate->timer.reset();
+        released.set_value();
+    });
+    released.get_future().wait();
+}
+
 asio::awaitable<Response> wait_at_gate(std::shared_ptr<Gate> gate, Request request) {
     if (request.path != "/slow") {
         co_return Response{200, "text/plain", "quick", {}};
@@ -205,6 +216,7 @@ TEST_CASE("stop lets an in-flight slow handler finish and answer", "[http][sessi
     CHECK(answer->header("connection") == "close");
     CHECK(server.stop_and_wait(10s, 5s));  // wait_stopped completes well before the deadline
     CHECK(server.server().active_connections() == 0);
+    release_gate(server, gate);
 }
 
 TEST_CASE("stop closes connections still busy after the drain deadline", "[http][session]") {
@@ -221,7 +233,7 @@ TEST_CASE("stop closes connections still busy after the drain deadline", "[http]
     REQUIRE(entered.wait_for(5s) == std::future_status::ready);
     CHECK(server.stop_and_wait(200ms, 5s));
     CHECK(server.server().active_connections() == 0);
-    asio::post(server.io(), [gate] { gate->timer->cancel(); });
+    release_gate(server, gate);  // destroying the timer also cancels the wait
     auto answer = slow.get();
     CHECK_FALSE(answer.has_value());  // the connection was closed under it
 }
