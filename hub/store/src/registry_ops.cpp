@@ -55,6 +55,32 @@ const char* route_text(v1::Route r) { return r == v1::NATIONAL ? "NATIONAL" : "L
 
 /// Inserts or updates one organization and its credentials. With `exact`, credentials the
 /// entry does not list are removed (a full replace).
+// Deletes the rows `select` lists (its first column, a key) that are not in `keep`, with
+// `remove` taking that key. Keys are collected first: deleting while stepping over the same
+// table is not allowed here.
+template <class... Args>
+Result<void> delete_unlisted(Db& db,
+                             std::string_view select,
+                             std::string_view remove,
+                             const std::set<std::string>& keep,
+                             const Args&... args) {
+    std::vector<std::string> stale;
+    auto st = sqlite::query(db, select, args...);
+    if (!st) {
+        return st.error();
+    }
+    LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& row) {
+        std::string key = row.column_text(0);
+        if (!keep.contains(key)) {
+            stale.push_back(std::move(key));
+        }
+    }));
+    for (const auto& key : stale) {
+        LEDGER_TRY(sqlite::execute(db, remove, key));
+    }
+    return {};
+}
+
 Result<void> upsert_org(Db& db, const v1::OrgEntry& org, const std::string& code, bool exact) {
     LEDGER_TRY(sqlite::execute(
         db,
@@ -77,21 +103,8 @@ Result<void> upsert_org(Db& db, const v1::OrgEntry& org, const std::string& code
         certs.insert(lower(sha));
     }
     if (exact) {
-        // Collect first: deleting while stepping over the same table is not allowed here.
-        std::vector<std::string> stale;
-        auto st = sqlite::query(db, "SELECT sha256 FROM client_certs WHERE code = ?", code);
-        if (!st) {
-            return st.error();
-        }
-        LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& row) {
-            std::string sha = row.column_text(0);
-            if (!certs.contains(sha)) {
-                stale.push_back(std::move(sha));
-            }
-        }));
-        for (const auto& sha : stale) {
-            LEDGER_TRY(sqlite::execute(db, "DELETE FROM client_certs WHERE sha256 = ?", sha));
-        }
+        LEDGER_TRY(delete_unlisted(db, "SELECT sha256 FROM client_certs WHERE code = ?",
+                                   "DELETE FROM client_certs WHERE sha256 = ?", certs, code));
     }
     for (const auto& sha : certs) {
         // The file's owner wins; the revoked flag is kept.
@@ -130,21 +143,9 @@ Result<void> import_registry(Db& db, const v1::Registry& registry, bool replace)
     if (!replace) {
         return {};
     }
-    std::vector<std::string> absent;
-    auto st = sqlite::query(db, "SELECT code FROM organizations");
-    if (!st) {
-        return st.error();
-    }
-    LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& row) {
-        std::string code = row.column_text(0);
-        if (!listed.contains(code)) {
-            absent.push_back(std::move(code));
-        }
-    }));
-    for (const auto& code : absent) {
-        // Aliases and credentials go with it (ON DELETE CASCADE).
-        LEDGER_TRY(sqlite::execute(db, "DELETE FROM organizations WHERE code = ?", code));
-    }
+    // Aliases and credentials go with an organization (ON DELETE CASCADE).
+    LEDGER_TRY(delete_unlisted(db, "SELECT code FROM organizations",
+                               "DELETE FROM organizations WHERE code = ?", listed));
     return {};
 }
 
