@@ -53,12 +53,23 @@ struct Request {
     const std::string& header(const std::string& lower_name) const;
 };
 
+/// A response body streamed from a file rather than held in memory: `length` bytes from
+/// `offset` of the file at `path`, read in bounded chunks while they are written.
+struct FileRange {
+    std::string path;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
 /// What a handler answers. The server adds Content-Length, X-Request-Id and Connection.
 struct Response {
     unsigned status = 200;
     std::string content_type;
+    /// The body, unless `file` is set (then `body` is ignored).
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    /// Streams the body from a file (downloads of large attachments).
+    std::optional<FileRange> file;
 };
 
 /// Called once per request on the connection's strand; may suspend. With several io threads
