@@ -34,26 +34,6 @@ boost::asio::awaitable<void> audit(Services& services,
     }
 }
 
-QueueMessage notice_message(const StatusRecord& status) {
-    QueueMessage message;
-    message.id = status.status_id;
-    message.recipient = status.to;
-    message.kind = "status";
-    message.payload = status.notice;
-    message.enqueued_at = status.recorded_at;
-    return message;
-}
-
-boost::asio::awaitable<void> publish_notice(Services& services, const StatusRecord& status) {
-    std::vector<QueueMessage> messages;
-    messages.push_back(notice_message(status));
-    auto published = co_await services.queue.publish(std::move(messages));
-    if (!published) {
-        services.log.error("publish_failed", "status=" + status.status_id +
-                                                 " error=" + log_value(published.error().text()));
-    }
-}
-
 boost::asio::awaitable<http::Response> reject(Services& services,
                                               const http::Request& request,
                                               const Failure& failure,

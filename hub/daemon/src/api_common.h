@@ -32,13 +32,6 @@ boost::asio::awaitable<http::Response> reject(Services& services,
                                               std::string action,
                                               std::string target);
 
-/// The queue message that carries a recorded status's notice to the other party.
-QueueMessage notice_message(const StatusRecord& status);
-
-/// Publishes a recorded status's notice. A failure is logged, not returned: the status is
-/// durable and its notice is re-published at start-up until the addressee acks it.
-boost::asio::awaitable<void> publish_notice(Services& services, const StatusRecord& status);
-
 /// Appends one audit row; a failure to audit is logged, never turned into the answer.
 boost::asio::awaitable<void> audit(Services& services,
                                    std::string actor,

@@ -3,7 +3,7 @@
 #include "hub/core/default_calendar.h"
 #include "hub/core/digest.h"
 #include "hub/http/server.h"
-#include "hub/queue/sqlite_queue.h"
+#include "hub/queue/ledger_inbox.h"
 #include "hub/store/sqlite_ledger.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -35,13 +35,13 @@ struct App::Parts {
     std::optional<crypto::CmsSigner> receipt_signer;
     std::unique_ptr<SqliteLedger> ledger;
     std::optional<BlobStore> blobs;
-    std::unique_ptr<SqliteQueue> queue;
+    std::unique_ptr<LedgerInbox> inbox;
     std::unique_ptr<Snapshot<Registry>> registry;
     Metrics metrics;
     asio::thread_pool blocking{2};
     std::unique_ptr<Services> services;
     // Destroyed first: pending coroutines (long-polls) die with the io_context, before the
-    // queue and ledger they reference.
+    // inbox and ledger they reference.
     std::unique_ptr<asio::io_context> io;
     std::unique_ptr<http::Server> agency;
     std::unique_ptr<http::Server> operator_server;
@@ -68,8 +68,10 @@ std::string read_text(const std::string& path) {
     return out.str();
 }
 
-// The registry file is imported when it changed since the last import, so that changes
-// made through the operator API (a suspension, say) survive a restart with the same file.
+// The registry file is imported when it changed since the last import. The file is the
+// registry: what it no longer lists is withdrawn (certificates revoked, organizations
+// suspended), while what operators decided through the admin API (a suspension, a
+// certificate they added) stays.
 Result<void> import_registry_file(SqliteLedger& ledger,
                                   const std::string& path,
                                   const std::string& ledger_path,
@@ -91,7 +93,14 @@ Result<void> import_registry_file(SqliteLedger& ledger,
     if (read_text(marker) == digest) {
         return {};
     }
-    if (auto imported = ledger.import_registry_sync(registry, false); !imported) {
+    AuditRecord audit{SystemClock().now(),
+                      "hub",
+                      "registry.import",
+                      path,
+                      "OK",
+                      "sha256=" + digest.substr(0, 16) +
+                          " organizations=" + std::to_string(registry.organizations_size())};
+    if (auto imported = ledger.import_registry_sync(registry, true, audit); !imported) {
         return imported.error();
     }
     std::ofstream(marker, std::ios::trunc) << digest;
@@ -203,14 +212,8 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
     }
     p->blobs.emplace(std::move(*blobs));
 
-    auto queue = SqliteQueue::open(
-        SqliteQueueOptions{c.queue().sqlite_file(),
-                           std::chrono::milliseconds(c.queue().visibility_timeout_ms())},
-        *p->clock, log);
-    if (!queue) {
-        return part_failed("queue", queue.error());
-    }
-    p->queue = std::move(*queue);
+    p->inbox = std::make_unique<LedgerInbox>(
+        *p->ledger, *p->clock, std::chrono::milliseconds(c.queue().visibility_timeout_ms()));
 
     if (auto imported =
             import_registry_file(*p->ledger, c.registry_file(), c.store().ledger(), log);
@@ -227,7 +230,7 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
         log.warn("registry_entry_skipped", "code=" + log_value(code));
     }
 
-    p->services.reset(new Services{p->config, log, *p->clock, *p->ledger, *p->queue, *p->blobs,
+    p->services.reset(new Services{p->config, log, *p->clock, *p->ledger, *p->inbox, *p->blobs,
                                    *p->registry, *p->trust, *p->receipt_signer, p->calendar,
                                    p->metrics, p->blocking});
     p->io = std::make_unique<asio::io_context>();
@@ -263,19 +266,6 @@ int App::run() {
                     "listener=operator error=" + log_value(operator_port.error().text()));
         return 1;
     }
-    asio::co_spawn(
-        *p.io,
-        [](Services& services) -> asio::awaitable<void> {
-            auto republished = co_await republish_pending(services);
-            if (!republished) {
-                services.log.error("republish_failed",
-                                   "error=" + log_value(republished.error().text()));
-            } else if (*republished > 0) {
-                services.log.info("republished", "deliveries=" + std::to_string(*republished));
-            }
-        }(*p.services),
-        [&log = p.log](std::exception_ptr e) { log_failure(log, "republish_crashed", e); });
-
     asio::signal_set signals(*p.io, SIGTERM, SIGINT);
     signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
         if (ec) {
@@ -283,7 +273,7 @@ int App::run() {
         }
         p.log.info("stopping", "signal=" + std::to_string(signal));
         // Long-polls answer at once (empty), so the drain only waits for real work.
-        p.queue->interrupt_waits();
+        p.inbox->interrupt_waits();
         p.agency->stop(std::chrono::seconds(10));
         p.operator_server->stop(std::chrono::seconds(10));
         asio::co_spawn(

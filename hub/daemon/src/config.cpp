@@ -136,6 +136,15 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
     if (limits->idle_timeout_ms() == 0) {
         limits->set_idle_timeout_ms(60'000);
     }
+    if (limits->inbox_max_bytes() == 0) {
+        limits->set_inbox_max_bytes(4ull << 20);
+    }
+    if (limits->inbox_inline_max_bytes() == 0) {
+        limits->set_inbox_inline_max_bytes(256u << 10);
+    }
+    if (limits->status_description_max_bytes() == 0) {
+        limits->set_status_description_max_bytes(4096);
+    }
 
     auto* queue = c.mutable_queue();
     default_to<std::string>(*queue->mutable_kind(), "sqlite");
@@ -148,8 +157,6 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
     if (queue->visibility_timeout_ms() == 0) {
         queue->set_visibility_timeout_ms(60'000);
     }
-    default_to(*queue->mutable_sqlite_file(), (ledger_dir / "queue.db").string());
-    resolve(queue->mutable_sqlite_file(), base);
 
     if (c.national().enabled()) {
         return bad("national.enabled", "the national adapter is not available in this build yet");

@@ -65,6 +65,18 @@ boost::asio::awaitable<http::Response> route_agency(Services& services, http::Re
         }
         co_return co_await ack_inbox(services, std::move(request), id);
     }
+    if (path.rfind("/v1/attachments/", 0) == 0) {
+        // The content id is the rest of the path: it may itself hold a '/'.
+        const auto rest = path.substr(std::string_view("/v1/attachments/").size());
+        const auto slash = rest.find('/');
+        if (slash != std::string::npos && slash > 0 && slash + 1 < rest.size()) {
+            if (method != verb::get) {
+                co_return method_not_allowed(request);
+            }
+            co_return co_await get_attachment(services, std::move(request), rest.substr(0, slash),
+                                              rest.substr(slash + 1));
+        }
+    }
     if (auto id = between(path, "/v1/envelopes/", ""); !id.empty()) {
         if (method != verb::get) {
             co_return method_not_allowed(request);
@@ -81,6 +93,9 @@ std::string route_name(const http::Request& request) {
     }
     if (path.rfind("/v1/envelopes/", 0) == 0) {
         return "trace";
+    }
+    if (path.rfind("/v1/attachments/", 0) == 0) {
+        return "attachment";
     }
     if (path == "/v1/envelopes") {
         return "envelopes_post";

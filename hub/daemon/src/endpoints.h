@@ -17,6 +17,12 @@ boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Reque
 boost::asio::awaitable<http::Response> ack_inbox(Services& services,
                                                  http::Request request,
                                                  std::string delivery_id);
+/// GET /v1/attachments/{delivery_id}/{content_id}: one attachment, streamed, for the
+/// delivery's recipient only (Range supported).
+boost::asio::awaitable<http::Response> get_attachment(Services& services,
+                                                      http::Request request,
+                                                      std::string delivery_id,
+                                                      std::string content_id);
 /// POST /v1/status
 boost::asio::awaitable<http::Response> post_status(Services& services, http::Request request);
 /// GET /v1/envelopes/{envelope_id}
@@ -28,10 +34,5 @@ boost::asio::awaitable<http::Response> get_trace(Services& services,
 boost::asio::awaitable<http::Response> agency_dispatch(Services& services, http::Request request);
 /// Routes one operator-listener request.
 boost::asio::awaitable<http::Response> operator_dispatch(Services& services, http::Request request);
-
-/// Re-publishes every delivery that has not arrived yet (the queue drops the ones it still
-/// holds): what makes "accepted" mean "will be delivered" across crashes between the ledger
-/// commit and the queue publish.
-boost::asio::awaitable<Result<std::size_t>> republish_pending(Services& services);
 
 }  // namespace hub

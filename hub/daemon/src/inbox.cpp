@@ -1,6 +1,12 @@
-// GET /v1/inbox and POST /v1/inbox/{id}/ack (api.md; ).
+// GET /v1/inbox, POST /v1/inbox/{id}/ack and GET /v1/attachments/{delivery_id}/{content_id}
+// (api.md; ).
+//
+// An inbox answer is bounded by bytes (limits.inbox_max_bytes): attachments travel inline
+// while they fit (and are at most limits.inbox_inline_max_bytes each), the others by
+// reference, downloaded from the attachments endpoint in a stream.
 
 #include "hub/http/message.h"
+#include "hub/http/range.h"
 #include "lienthong/v1/api.pb.h"
 
 #include <charconv>
@@ -32,50 +38,91 @@ Result<long> query_number(
     return std::min(value, high);
 }
 
-// The SignedEnvelope as the sender posted it, attachments read back from the blob store.
-Result<v1::SignedEnvelope> rebuild(const BlobStore& blobs, const EnvelopeRecord& record) {
+std::string download_path(const std::string& delivery_id, const std::string& content_id) {
+    return "/v1/attachments/" + delivery_id + "/" + http::percent_encode(content_id);
+}
+
+// The bytes of one attachment that travels inline.
+boost::asio::awaitable<Result<std::string>> attachment_bytes(Services& services,
+                                                             const AttachmentRecord& attachment) {
+    if (attachment.inline_content) {
+        auto bytes = co_await services.ledger.inline_content(attachment.sha256);
+        if (!bytes) {
+            co_return bytes.error();
+        }
+        if (!*bytes) {
+            co_return fail(errc::internal, "", "inline content missing for " + attachment.sha256);
+        }
+        co_return std::move(**bytes);
+    }
+    auto read = [&] { return services.blobs.read(attachment.sha256); };
+    co_return co_await run_blocking(services.blocking, read);
+}
+
+// The SignedEnvelope as the sender posted it; attachments inline while `budget` lasts.
+boost::asio::awaitable<Result<v1::SignedEnvelope>> rebuild(Services& services,
+                                                           const EnvelopeRecord& record,
+                                                           const std::string& delivery_id,
+                                                           std::int64_t& budget) {
+    const auto inline_max =
+        static_cast<std::int64_t>(services.config.limits().inbox_inline_max_bytes());
     v1::SignedEnvelope envelope;
     envelope.set_header(record.header);
     envelope.set_signature(record.signature);
+    budget -= static_cast<std::int64_t>(record.header.size() + record.signature.size());
     for (const auto& attachment : record.attachments) {
         auto* out = envelope.add_attachments();
         out->set_content_id(attachment.content_id);
-        if (attachment.inline_content) {
-            out->set_content(attachment.content);
+        const auto size = static_cast<std::int64_t>(attachment.size);
+        if (size > inline_max || size > budget) {
+            out->set_download_path(download_path(delivery_id, attachment.content_id));
             continue;
         }
-        auto bytes = blobs.read(attachment.sha256);
+        auto bytes = co_await attachment_bytes(services, attachment);
         if (!bytes) {
-            return bytes.error();
+            co_return bytes.error();
         }
+        budget -= static_cast<std::int64_t>(bytes->size());
         out->set_content(std::move(*bytes));
     }
-    return envelope;
+    co_return envelope;
 }
 
 boost::asio::awaitable<Result<v1::InboxItem>> to_item(Services& services,
-                                                      const QueueMessage& message) {
+                                                      const QueueMessage& message,
+                                                      std::int64_t& budget) {
     v1::InboxItem item;
     item.set_delivery_id(message.id);
     item.set_enqueued_at(format_instant(message.enqueued_at));
     item.set_attempt(message.attempt);
     if (message.kind == "status") {
-        if (!item.mutable_status()->ParseFromString(message.payload)) {
+        auto status = co_await services.ledger.get_status(message.id);
+        if (!status) {
+            co_return status.error();
+        }
+        if (!*status || !item.mutable_status()->ParseFromString((*status)->notice)) {
             co_return fail(errc::internal, "", "unreadable status notice " + message.id);
         }
+        budget -= static_cast<std::int64_t>((*status)->notice.size());
         item.set_envelope_id(item.status().envelope_id());
         item.set_from(item.status().from());
         co_return item;
     }
-    auto record = co_await services.ledger.load_envelope(std::stoll(message.payload));
+    auto delivery = co_await services.ledger.get_delivery(message.id);
+    if (!delivery) {
+        co_return delivery.error();
+    }
+    if (!*delivery) {
+        co_return fail(errc::internal, "", "offered delivery " + message.id + " is unknown");
+    }
+    auto record = co_await services.ledger.load_envelope((*delivery)->envelope_seq, false);
     if (!record) {
         co_return record.error();
     }
     if (!*record) {
-        co_return fail(errc::internal, "", "queued delivery " + message.id + " has no envelope");
+        co_return fail(errc::internal, "", "offered delivery " + message.id + " has no envelope");
     }
-    auto read_blobs = [&] { return rebuild(services.blobs, **record); };
-    auto envelope = co_await run_blocking(services.blocking, read_blobs);
+    auto envelope = co_await rebuild(services, **record, message.id, budget);
     if (!envelope) {
         co_return envelope.error();
     }
@@ -105,6 +152,46 @@ v1::StatusNotice arrival_notice(const StatusRecord& status,
     return notice;
 }
 
+// The arrival an ack of a delivery records, with its 01 notice for the sender. Empty for an
+// item that is not a delivery of the caller's.
+boost::asio::awaitable<Result<std::optional<Arrival>>> arrival_for(Services& services,
+                                                                   const std::string& me,
+                                                                   const std::string& id) {
+    auto delivery = co_await services.ledger.get_delivery(id);
+    if (!delivery) {
+        co_return delivery.error();
+    }
+    if (!*delivery || (*delivery)->recipient != me) {
+        co_return std::optional<Arrival>();
+    }
+    auto envelope = co_await services.ledger.load_envelope((*delivery)->envelope_seq, false);
+    if (!envelope) {
+        co_return envelope.error();
+    }
+    if (!*envelope) {
+        co_return fail(errc::internal, "", "delivery without envelope");
+    }
+    // arrival is now; the official time and the deadline follow the calendar.
+    Arrival arrival;
+    arrival.arrived_at = services.clock.now();
+    arrival.official_received_at = services.calendar.official_receipt(arrival.arrived_at);
+    arrival.handling_deadline =
+        services.calendar.add_business(arrival.official_received_at, std::chrono::hours(2));
+    StatusRecord& status = arrival.status;
+    status.status_id = new_id("s-");
+    status.delivery_id = id;
+    status.envelope_seq = (*delivery)->envelope_seq;
+    status.from = me;
+    status.to = (*envelope)->from;
+    status.code = "01";
+    status.reported_at = format_instant(arrival.arrived_at);
+    status.recorded_at = arrival.arrived_at;
+    status.notice = arrival_notice(status, **envelope, **delivery, arrival.official_received_at,
+                                   arrival.handling_deadline)
+                        .SerializeAsString();
+    co_return std::optional<Arrival>(std::move(arrival));
+}
+
 }  // namespace
 
 boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Request request) {
@@ -117,14 +204,16 @@ boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Reque
     if (!max || !wait) {
         co_return http::error_response(!max ? max.error() : wait.error(), request);
     }
-    auto messages = co_await services.queue.take(caller->org->code, static_cast<std::size_t>(*max),
-                                                 std::chrono::seconds(*wait));
+    const auto max_bytes = services.config.limits().inbox_max_bytes();
+    auto messages = co_await services.inbox.take(caller->org->code, static_cast<std::size_t>(*max),
+                                                 max_bytes, std::chrono::seconds(*wait));
     if (!messages) {
         co_return http::error_response(messages.error(), request);
     }
     v1::InboxBatch batch;
+    std::int64_t budget = static_cast<std::int64_t>(max_bytes);
     for (const auto& message : *messages) {
-        auto item = co_await to_item(services, message);
+        auto item = co_await to_item(services, message, budget);
         if (!item) {
             services.log.error("inbox_item_failed",
                                "id=" + message.id + " error=" + log_value(item.error().text()));
@@ -143,62 +232,92 @@ boost::asio::awaitable<http::Response> ack_inbox(Services& services,
         co_return http::error_response(caller.error(), request);
     }
     const std::string me = caller->org->code;
+    std::optional<Arrival> arrival;
     if (id.rfind("d-", 0) == 0) {
-        auto delivery = co_await services.ledger.get_delivery(id);
-        if (!delivery) {
-            co_return http::error_response(delivery.error(), request);
+        auto found = co_await arrival_for(services, me, id);
+        if (!found) {
+            co_return http::error_response(found.error(), request);
         }
-        if (!*delivery || (*delivery)->recipient != me) {
+        if (!*found) {
             co_return http::error_response(fail(errc::not_found, "delivery_id"), request);
         }
-        auto envelope = co_await services.ledger.load_envelope((*delivery)->envelope_seq);
-        if (!envelope || !*envelope) {
-            co_return http::error_response(fail(errc::internal, "", "delivery without envelope"),
-                                           request);
-        }
-        // arrival is now; the official time and the deadline follow the calendar.
-        const Instant arrived = services.clock.now();
-        const Instant official = services.calendar.official_receipt(arrived);
-        const Instant deadline = services.calendar.add_business(official, std::chrono::hours(2));
-        StatusRecord status;
-        status.status_id = new_id("s-");
-        status.delivery_id = id;
-        status.envelope_seq = (*delivery)->envelope_seq;
-        status.from = me;
-        status.to = (*envelope)->from;
-        status.code = "01";
-        status.reported_at = format_instant(arrived);
-        status.recorded_at = arrived;
-        const auto notice = arrival_notice(status, **envelope, **delivery, official, deadline);
-        status.notice = notice.SerializeAsString();  // the outbox copy, re-published after a crash
-        auto first =
-            co_await services.ledger.record_arrival(id, arrived, official, deadline, status);
-        if (!first) {
-            co_return http::error_response(first.error(), request);
-        }
-        if (*first) {
-            co_await audit(services, me, "inbox.ack", id, "OK", "request=" + request.request_id);
-            co_await publish_notice(services, status);
-        }
-    } else if (id.rfind("s-", 0) == 0) {
-        auto status = co_await services.ledger.get_status(id);
-        if (!status) {
-            co_return http::error_response(status.error(), request);
-        }
-        if (!*status || (*status)->to != me) {
-            co_return http::error_response(fail(errc::not_found, "delivery_id"), request);
-        }
-        if (auto marked = co_await services.ledger.mark_notified(id); !marked) {
-            co_return http::error_response(marked.error(), request);
-        }
-    } else {
-        co_return http::error_response(fail(errc::not_found, "delivery_id"), request);
+        arrival = std::move(*found);
     }
-    auto acked = co_await services.queue.ack(me, id);
+    AuditRecord audit{services.clock.now(),           me, "inbox.ack", id, "OK",
+                      "request=" + request.request_id};
+    auto acked = co_await services.ledger.ack_item(me, id, services.clock.now(), std::move(arrival),
+                                                   std::move(audit));
     if (!acked) {
         co_return http::error_response(acked.error(), request);
     }
-    co_return http::Response{204, "", "", {}};
+    co_return http::Response{204, "", "", {}, {}};
+}
+
+boost::asio::awaitable<http::Response> get_attachment(Services& services,
+                                                      http::Request request,
+                                                      std::string delivery_id,
+                                                      std::string content_id) {
+    auto caller = authenticate(services, request);
+    if (!caller) {
+        co_return http::error_response(caller.error(), request);
+    }
+    const Failure not_found = fail(errc::not_found, "content_id", "no such attachment");
+    auto delivery = co_await services.ledger.get_delivery(delivery_id);
+    if (!delivery) {
+        co_return http::error_response(delivery.error(), request);
+    }
+    // Only the delivery's recipient: for anyone else the attachment does not exist.
+    if (!*delivery || (*delivery)->recipient != caller->org->code) {
+        co_return http::error_response(not_found, request);
+    }
+    auto record = co_await services.ledger.load_envelope((*delivery)->envelope_seq, false);
+    if (!record) {
+        co_return http::error_response(record.error(), request);
+    }
+    if (!*record) {
+        co_return http::error_response(not_found, request);
+    }
+    const AttachmentRecord* attachment = nullptr;
+    for (const auto& a : (*record)->attachments) {
+        if (a.content_id == content_id) {
+            attachment = &a;
+        }
+    }
+    if (attachment == nullptr) {
+        co_return http::error_response(not_found, request);
+    }
+    auto range = http::parse_byte_range(request.header("range"), attachment->size);
+    if (!range) {
+        http::Response refused{416, "", "", {}, {}};
+        refused.headers.emplace_back("Content-Range",
+                                     "bytes */" + std::to_string(attachment->size));
+        co_return refused;
+    }
+    http::Response response{
+        range->partial ? 206u : 200u,
+        attachment->media_type.empty() ? "application/octet-stream" : attachment->media_type,
+        "",
+        {},
+        {}};
+    response.headers.emplace_back("Accept-Ranges", "bytes");
+    response.headers.emplace_back("ETag", "\"" + attachment->sha256 + "\"");
+    if (range->partial) {
+        response.headers.emplace_back("Content-Range",
+                                      "bytes " + std::to_string(range->offset) + "-" +
+                                          std::to_string(range->offset + range->length - 1) + "/" +
+                                          std::to_string(attachment->size));
+    }
+    if (attachment->inline_content) {
+        auto bytes = co_await attachment_bytes(services, *attachment);
+        if (!bytes) {
+            co_return http::error_response(bytes.error(), request);
+        }
+        response.body = bytes->substr(range->offset, range->length);
+        co_return response;
+    }
+    response.file =
+        http::FileRange{services.blobs.path_of(attachment->sha256), range->offset, range->length};
+    co_return response;
 }
 
 }  // namespace hub

@@ -52,15 +52,18 @@ Result<Routed> route_recipients(const Services& services,
     return routed;
 }
 
-// a reply must name a document this hub has carried when its issuer is one of ours.
+// a reply must name a document this hub has carried when its issuer is one of ours, and
+// one the caller was a party to: for anyone else the answer is the same as for a document
+// that does not exist, so the check tells nobody what others exchanged.
 boost::asio::awaitable<Result<void>> check_replies(Services& services,
                                                    const Registry& registry,
+                                                   const std::string& caller,
                                                    const v1::EnvelopeHeader& header) {
     for (int i = 0; i < header.in_reply_to_size(); ++i) {
+        const auto field = "header.in_reply_to[" + std::to_string(i) + "]";
         auto target = parse_document_id(header.in_reply_to(i));
         if (!target) {
-            co_return fail(errc::invalid_document_id,
-                           "header.in_reply_to[" + std::to_string(i) + "]");
+            co_return fail(errc::invalid_document_id, field);
         }
         auto issuer = parse_org_code(target->issuer);
         const OrgInfo* local = registry.find(target->issuer);
@@ -69,15 +72,35 @@ boost::asio::awaitable<Result<void>> check_replies(Services& services,
         if (!ours) {
             continue;
         }
-        auto known = co_await services.ledger.document_known(header.in_reply_to(i));
+        auto known = co_await services.ledger.document_visible_to(header.in_reply_to(i), caller);
         if (!known) {
             co_return known.error();
         }
         if (!*known) {
-            co_return fail(errc::reply_target_unknown,
-                           "header.in_reply_to[" + std::to_string(i) + "]",
-                           "no document " + header.in_reply_to(i) + " passed through this hub");
+            co_return fail(errc::reply_target_unknown, field,
+                           "no document " + header.in_reply_to(i) +
+                               " passed through this hub between you and its other party");
         }
+    }
+    co_return Result<void>{};
+}
+
+// A RECALL, UPDATE or REPLACE acts on a document its sender sent; anyone else's document is
+// answered as an unknown one.
+boost::asio::awaitable<Result<void>> check_replaces(Services& services,
+                                                    const std::string& sender,
+                                                    const v1::EnvelopeHeader& header) {
+    if (header.business_type() == v1::NEW) {
+        co_return Result<void>{};
+    }
+    const std::string& target = header.replaces().document_id();
+    auto own = co_await services.ledger.document_sent_by(target, sender);
+    if (!own) {
+        co_return own.error();
+    }
+    if (!*own) {
+        co_return fail(errc::reply_target_unknown, "header.replaces.document_id",
+                       "you sent no document " + target + " through this hub");
     }
     co_return Result<void>{};
 }
@@ -155,21 +178,6 @@ http::Response receipt_response(unsigned status,
     v1::Receipt receipt;
     receipt.ParseFromString(receipt_bytes);
     return http::message_response(status, receipt, request);
-}
-
-boost::asio::awaitable<Result<void>> publish_deliveries(
-    Services& services, std::int64_t seq, const std::vector<DeliveryRecord>& deliveries) {
-    std::vector<QueueMessage> messages;
-    for (const auto& delivery : deliveries) {
-        if (delivery.route == v1::LOCAL) {
-            messages.push_back(QueueMessage{delivery.delivery_id, delivery.recipient, "envelope",
-                                            std::to_string(seq), services.clock.now(), 0});
-        }
-    }
-    if (messages.empty()) {
-        co_return Result<void>{};
-    }
-    co_return co_await services.queue.publish(std::move(messages));
 }
 
 }  // namespace
@@ -250,8 +258,11 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
     if (!routed) {
         co_return co_await reject(services, request, routed.error(), actor, action, envelope_id);
     }
-    if (auto replies = co_await check_replies(services, registry, header); !replies) {
+    if (auto replies = co_await check_replies(services, registry, sender->code, header); !replies) {
         co_return co_await reject(services, request, replies.error(), actor, action, envelope_id);
+    }
+    if (auto acted_on = co_await check_replaces(services, sender->code, header); !acted_on) {
+        co_return co_await reject(services, request, acted_on.error(), actor, action, envelope_id);
     }
 
     // Idempotency: a repost needs no blob writes; accept_envelope decides again under its lock.
@@ -340,71 +351,10 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
         case AcceptResult::created:
             break;
     }
-    // Durable now: a failed publish is repaired by republish_pending, never by a 5xx.
-    if (auto published =
-            co_await publish_deliveries(services, accepted->envelope_seq, accepted->deliveries);
-        !published) {
-        services.log.error("publish_failed", "envelope=" + envelope_id +
-                                                 " error=" + log_value(published.error().text()));
-    }
     services.log.info("accepted", "envelope=" + envelope_id + " from=" + sender->code +
                                       " doc=" + log_value(header.document_id()) +
                                       " request=" + request.request_id);
     co_return receipt_response(202, accepted->receipt_bytes, request);
-}
-
-// Status notices recorded but not yet acknowledged by their addressee.
-boost::asio::awaitable<Result<std::size_t>> republish_notices(Services& services) {
-    std::int64_t after = 0;
-    std::size_t count = 0;
-    for (;;) {
-        auto batch = co_await services.ledger.unnotified_statuses(after, 500);
-        if (!batch) {
-            co_return batch.error();
-        }
-        if (batch->empty()) {
-            co_return count;
-        }
-        std::vector<QueueMessage> messages;
-        for (const auto& status : *batch) {
-            after = std::max(after, status.seq);
-            messages.push_back(notice_message(status));
-        }
-        count += messages.size();
-        if (auto published = co_await services.queue.publish(std::move(messages)); !published) {
-            co_return published.error();
-        }
-    }
-}
-
-boost::asio::awaitable<Result<std::size_t>> republish_pending(Services& services) {
-    auto notices = co_await republish_notices(services);
-    if (!notices) {
-        co_return notices.error();
-    }
-    std::int64_t after = 0;
-    std::size_t count = *notices;
-    for (;;) {
-        auto batch = co_await services.ledger.unarrived_deliveries(after, 500);
-        if (!batch) {
-            co_return batch.error();
-        }
-        if (batch->empty()) {
-            co_return count;
-        }
-        std::map<std::int64_t, std::vector<DeliveryRecord>> by_envelope;
-        for (auto& delivery : *batch) {
-            after = std::max(after, delivery.envelope_seq);
-            by_envelope[delivery.envelope_seq].push_back(std::move(delivery));
-        }
-        for (const auto& [seq, deliveries] : by_envelope) {
-            if (auto published = co_await publish_deliveries(services, seq, deliveries);
-                !published) {
-                co_return published.error();
-            }
-            count += deliveries.size();
-        }
-    }
 }
 
 }  // namespace hub

@@ -1,6 +1,10 @@
 #include "services.h"
 
-#include <random>
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <stdexcept>
 
 namespace hub {
 
@@ -14,10 +18,21 @@ boost::asio::awaitable<Result<void>> Services::reload_registry() {
 }
 
 std::string new_id(const char* prefix) {
-    thread_local std::mt19937_64 random{std::random_device{}()};
+    std::uint64_t bits = 0;
+    std::size_t got = 0;
+    auto* out = reinterpret_cast<unsigned char*>(&bits);
+    while (got < sizeof bits) {
+        const ssize_t n = ::getrandom(out + got, sizeof bits - got, 0);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw std::runtime_error("getrandom failed");  // a bug or a broken kernel
+        }
+        got += static_cast<std::size_t>(n);
+    }
     static constexpr char kHex[] = "0123456789abcdef";
     std::string id = prefix;
-    auto bits = random();
     for (int i = 0; i < 16; ++i, bits >>= 4) {
         id += kHex[bits & 15];
     }

@@ -7,7 +7,7 @@
 #include "hub/core/logger.h"
 #include "hub/crypto/cms_signer.h"
 #include "hub/crypto/trust_store.h"
-#include "hub/queue/queue.h"
+#include "hub/queue/inbox.h"
 #include "hub/routing/registry.h"
 #include "hub/store/blob_store.h"
 #include "hub/store/ledger.h"
@@ -49,7 +49,7 @@ struct Services {
     Logger& log;
     const Clock& clock;
     Ledger& ledger;
-    Queue& queue;
+    Inbox& inbox;
     BlobStore& blobs;
     Snapshot<Registry>& registry;
     Snapshot<crypto::TrustStore>& trust;
@@ -64,7 +64,8 @@ struct Services {
     boost::asio::awaitable<Result<void>> reload_registry();
 };
 
-/// "d-" / "s-" + 16 random hex digits: ids the hub hands out.
+/// "d-" / "s-" + 16 hex digits from the operating system's random source: ids the hub hands
+/// out, which nobody can predict from ones they have seen.
 std::string new_id(const char* prefix);
 
 }  // namespace hub

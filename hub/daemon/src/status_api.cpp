@@ -1,5 +1,6 @@
 // POST /v1/status (api.md, envelope.md "Status codes"; ).
 
+#include "hub/core/digest.h"
 #include "hub/core/text.h"
 #include "hub/http/message.h"
 #include "hub/routing/status_rules.h"
@@ -13,7 +14,7 @@ namespace v1 = lienthong::v1;
 
 namespace {
 
-Result<void> check_update(const v1::StatusUpdate& update) {
+Result<void> check_update(const v1::StatusUpdate& update, std::size_t description_max) {
     if (update.document_id().empty()) {
         return fail(errc::malformed, "document_id", "document_id is required");
     }
@@ -28,6 +29,10 @@ Result<void> check_update(const v1::StatusUpdate& update) {
     }
     if (!update.timestamp().empty() && !parse_instant(update.timestamp())) {
         return fail(errc::invalid_time, "timestamp");
+    }
+    if (update.description().size() > description_max) {
+        return fail(errc::malformed, "description",
+                    "description is longer than " + std::to_string(description_max) + " bytes");
     }
     if (!is_known_status(update.code())) {
         return fail(errc::invalid_status, "code", "unknown status code '" + update.code() + "'");
@@ -83,7 +88,8 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
     if (auto parsed = http::parse_message(request, update); !parsed) {
         co_return co_await reject(services, request, parsed.error(), me, action, "");
     }
-    if (auto ok = check_update(update); !ok) {
+    if (auto ok = check_update(update, services.config.limits().status_description_max_bytes());
+        !ok) {
         co_return co_await reject(services, request, ok.error(), me, action, update.document_id());
     }
     const OrgInfo* other = caller->registry->find(update.to());
@@ -113,6 +119,8 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
     record.staff = update.staff().SerializeAsString();
     record.reported_at = update.timestamp();
     record.recorded_at = now;
+    // A retry of a report whose answer was lost carries the same fields: the same report.
+    record.request_digest = sha256_hex(me + '\n' + update.SerializeAsString());
     const std::string code = update.code();
     const std::string description = record.description;
     v1::StatusNotice notice;
@@ -127,30 +135,36 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
     notice.set_timestamp(update.timestamp());
     notice.set_recorded_at(format_instant(now));
     record.notice = notice.SerializeAsString();
+    // A national recipient hears of its sender's statuses through the national axis.
+    const bool to_national = from_sender && target->delivery.route == v1::NATIONAL;
+    record.notice_channel = to_national ? "national" : "inbox";
 
     // Named, not built inside the co_await: GCC 12 destroys such captures twice.
     StatusCheck check = [code, description, party](const std::vector<std::string>& recorded) {
         return check_status(recorded, code, party, description);
     };
-    auto added = co_await services.ledger.add_status(record, std::move(check));
+    AuditRecord audit{now,
+                      me,
+                      action,
+                      record.status_id,
+                      "OK",
+                      "request=" + request.request_id + " code=" + code +
+                          " delivery=" + target->delivery.delivery_id};
+    auto added = co_await services.ledger.add_status(record, std::move(check), std::move(audit));
     if (!added) {
         co_return co_await reject(services, request, added.error(), me, action,
                                   update.document_id());
     }
-
-    co_await publish_notice(services, record);
-    co_await audit(services, me, action, record.status_id, "OK",
-                   "request=" + request.request_id + " code=" + code +
-                       " delivery=" + target->delivery.delivery_id);
+    const StatusRecord& stored = added->record;
 
     v1::StatusReceipt receipt;
-    receipt.set_status_id(record.status_id);
+    receipt.set_status_id(stored.status_id);
     receipt.set_document_id(target->envelope.document_id);
     receipt.set_envelope_id(target->envelope.envelope_id);
-    receipt.set_code(code);
-    receipt.set_recorded_at(format_instant(now));
-    receipt.set_route(v1::LOCAL);
-    co_return http::message_response(202, receipt, request);
+    receipt.set_code(stored.code);
+    receipt.set_recorded_at(format_instant(stored.recorded_at));
+    receipt.set_route(to_national ? v1::NATIONAL : v1::LOCAL);
+    co_return http::message_response(added->created ? 202 : 200, receipt, request);
 }
 
 }  // namespace hub

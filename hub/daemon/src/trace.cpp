@@ -35,7 +35,8 @@ boost::asio::awaitable<http::Response> get_trace(Services& services,
         co_return http::error_response(caller.error(), request);
     }
     const std::string me = caller->org->code;
-    auto found = co_await services.ledger.find_envelope_by_id(envelope_id);
+    // Two senders may pick the same envelope id: each party sees the one it is party to.
+    auto found = co_await services.ledger.find_envelope_for(me, envelope_id);
     if (!found) {
         co_return http::error_response(found.error(), request);
     }
@@ -48,9 +49,12 @@ boost::asio::awaitable<http::Response> get_trace(Services& services,
     if (!deliveries) {
         co_return http::error_response(deliveries.error(), request);
     }
-    const bool visible = envelope.from == me ||
-                         std::any_of(deliveries->begin(), deliveries->end(),
-                                     [&](const DeliveryRecord& d) { return d.recipient == me; });
+    // The sender sees every recipient; a recipient sees its own delivery and the sender's
+    // side only, never its co-recipients' answers (rejection reasons included).
+    const bool is_sender = envelope.from == me;
+    const bool visible =
+        is_sender || std::any_of(deliveries->begin(), deliveries->end(),
+                                 [&](const DeliveryRecord& d) { return d.recipient == me; });
     if (!visible) {
         co_return http::error_response(not_found, request);  // others must not learn it exists
     }
@@ -75,6 +79,9 @@ boost::asio::awaitable<http::Response> get_trace(Services& services,
     }
     trace.set_replaces(envelope.replaces);
     for (const auto& delivery : *deliveries) {
+        if (!is_sender && delivery.recipient != me) {
+            continue;
+        }
         auto* out = trace.add_recipients();
         out->set_code(delivery.recipient_given);
         out->set_route(delivery.route);
@@ -128,6 +135,9 @@ boost::asio::awaitable<http::Response> get_trace(Services& services,
         }
     }
     for (const auto& reply : *replies) {
+        if (!is_sender && reply.from != me && reply.from != envelope.from) {
+            continue;  // a co-recipient's reply is between it and the sender
+        }
         auto* link = trace.add_links();
         link->set_at(format_instant(reply.accepted_at));
         link->set_code("REPLY");
@@ -135,6 +145,9 @@ boost::asio::awaitable<http::Response> get_trace(Services& services,
         link->set_ref(reply.document_id);
     }
     for (const auto& act : *acting) {
+        if (act.from != envelope.from) {
+            continue;  // only the sender acts on its document (intake refuses the others)
+        }
         auto* link = trace.add_links();
         link->set_at(format_instant(act.accepted_at));
         link->set_code(business_name(act.business_type));

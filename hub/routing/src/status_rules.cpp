@@ -98,6 +98,17 @@ Result<void> check_status(const std::vector<std::string>& recorded,
     if (has(recorded, "06")) {
         return out_of_order(code, "handling is already done (06)");
     }
+    // Progress reports (04 assigned, 05 in progress) are not unlimited: each one is a notice
+    // to the sender and a line in the trace.
+    const auto progress = std::count_if(recorded.begin(), recorded.end(), [](const std::string& c) {
+        return c == "04" || c == "05";
+    });
+    if ((code == "04" || code == "05") &&
+        progress >= static_cast<std::ptrdiff_t>(kMaxProgressReports)) {
+        return fail(errc::invalid_status, "code",
+                    "at most " + std::to_string(kMaxProgressReports) +
+                        " progress reports (04/05) per delivery");
+    }
     return {};
 }
 

@@ -68,46 +68,6 @@ Result<std::vector<DeliveryRecord>> deliveries_for_document(Db& db,
                              document_id, recipient);
 }
 
-Result<std::vector<DeliveryRecord>> unarrived_deliveries(Db& db,
-                                                         std::int64_t after_seq,
-                                                         std::size_t limit) {
-    return select_deliveries(db,
-                             "WHERE d.arrived_at IS NULL AND d.envelope_seq > ? "
-                             "ORDER BY d.envelope_seq, d.position LIMIT ?",
-                             after_seq, limit);
-}
-
-Result<bool> record_arrival(Db& db,
-                            const std::string& delivery_id,
-                            Instant arrived_at,
-                            Instant official_received_at,
-                            Instant handling_deadline,
-                            const std::optional<StatusRecord>& status_if_first) {
-    // The WHERE makes the first call the only one that changes anything (exactly-once
-    // effect of an ack, api.md).
-    LEDGER_TRY(sqlite::execute(db,
-                               "UPDATE deliveries SET arrived_at = ?, official_received_at = ?, "
-                               "handling_deadline = ? WHERE delivery_id = ? AND arrived_at IS NULL",
-                               to_millis(arrived_at), to_millis(official_received_at),
-                               to_millis(handling_deadline), delivery_id));
-    if (db.changes() == 0) {
-        auto existing = get_delivery(db, delivery_id);
-        if (!existing) {
-            return existing.error();
-        }
-        if (!*existing) {
-            return fail(errc::not_found, "delivery_id", "unknown delivery: " + delivery_id);
-        }
-        return false;
-    }
-    if (status_if_first) {
-        StatusRecord status = *status_if_first;
-        status.delivery_id = delivery_id;
-        LEDGER_TRY(add_status(db, std::move(status), {}));
-    }
-    return true;
-}
-
 Result<std::vector<DeliveryRecord>> overdue_deliveries(Db& db, Instant now, std::size_t limit) {
     return select_deliveries(db,
                              "WHERE d.handling_deadline IS NOT NULL AND d.handling_deadline < ? "
@@ -115,6 +75,23 @@ Result<std::vector<DeliveryRecord>> overdue_deliveries(Db& db, Instant now, std:
                              "s.delivery_id = d.delivery_id AND s.code IN ('02', '03')) "
                              "ORDER BY d.handling_deadline LIMIT ?",
                              to_millis(now), limit);
+}
+
+Result<std::int64_t> count_overdue(Db& db, Instant now) {
+    auto st = sqlite::query(db,
+                            "SELECT COUNT(*) FROM deliveries d WHERE d.handling_deadline IS NOT "
+                            "NULL AND d.handling_deadline < ? AND NOT EXISTS (SELECT 1 FROM "
+                            "status_events s WHERE s.delivery_id = d.delivery_id AND s.code IN "
+                            "('02', '03'))",
+                            to_millis(now));
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    return (*st)->column_int64(0);
 }
 
 }  // namespace hub::ledger

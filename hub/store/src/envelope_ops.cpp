@@ -33,8 +33,9 @@ EnvelopeRecord read_envelope(const Statement& s) {
     return e;
 }
 
-/// Adds the reply links and attachments, which live in their own tables.
-Result<void> complete(Db& db, EnvelopeRecord& e) {
+/// Adds the reply links and attachments, which live in their own tables; inline attachment
+/// bytes only `with_content`.
+Result<void> complete(Db& db, EnvelopeRecord& e, bool with_content) {
     auto replies = sqlite::query(
         db, "SELECT document_id FROM envelope_replies WHERE envelope_seq = ? ORDER BY position",
         e.seq);
@@ -67,7 +68,7 @@ Result<void> complete(Db& db, EnvelopeRecord& e) {
         a.role = static_cast<lienthong::v1::AttachmentRole>(row.column_int64(5));
         a.description = row.column_text(6);
         a.inline_content = row.column_int64(7) != 0;
-        if (a.inline_content) {
+        if (a.inline_content && with_content) {
             a.content = row.column_blob(8);
             content_missing = content_missing || row.column_int64(9) != 0;
         }
@@ -94,6 +95,7 @@ Result<void> store_inline_content(Db& db, const AttachmentRecord& a) {
 /// Every envelope the query selects, completed. `where` follows "FROM envelopes".
 template <class... Args>
 Result<std::vector<EnvelopeRecord>> select_envelopes(Db& db,
+                                                     bool with_content,
                                                      const std::string& rest,
                                                      const Args&... args) {
     std::vector<EnvelopeRecord> out;
@@ -106,16 +108,17 @@ Result<std::vector<EnvelopeRecord>> select_envelopes(Db& db,
         sqlite::for_each_row(**st, [&](Statement& row) { out.push_back(read_envelope(row)); }));
     // Completed after the scan: the cached statements above must not be re-entered.
     for (auto& e : out) {
-        LEDGER_TRY(complete(db, e));
+        LEDGER_TRY(complete(db, e, with_content));
     }
     return out;
 }
 
 template <class... Args>
 Result<std::optional<EnvelopeRecord>> select_one(Db& db,
+                                                 bool with_content,
                                                  const std::string& rest,
                                                  const Args&... args) {
-    auto all = select_envelopes(db, rest + " LIMIT 1", args...);
+    auto all = select_envelopes(db, with_content, rest + " LIMIT 1", args...);
     if (!all) {
         return all.error();
     }
@@ -201,6 +204,9 @@ Result<AcceptResult> accept_envelope(Db& db, const NewEnvelope& n) {
                                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                                    d.delivery_id, seq, i, d.recipient, d.recipient_given,
                                    static_cast<int>(d.route), to_millis(n.accepted_at)));
+        LEDGER_TRY(add_outbox_item(
+            db, OutboxItem{0, d.delivery_id, "envelope", seq, d.recipient, n.accepted_at, 0},
+            d.route == lienthong::v1::NATIONAL ? "national" : "inbox"));
         DeliveryRecord r;
         r.delivery_id = d.delivery_id;
         r.envelope_seq = seq;
@@ -219,35 +225,73 @@ Result<AcceptResult> accept_envelope(Db& db, const NewEnvelope& n) {
 Result<std::optional<EnvelopeRecord>> find_envelope(Db& db,
                                                     const std::string& from,
                                                     const std::string& envelope_id) {
-    return select_one(db, "WHERE sender = ? AND envelope_id = ?", from, envelope_id);
+    return select_one(db, true, "WHERE sender = ? AND envelope_id = ?", from, envelope_id);
 }
 
-Result<std::optional<EnvelopeRecord>> find_envelope_by_id(Db& db, const std::string& envelope_id) {
-    return select_one(db, "WHERE envelope_id = ? ORDER BY seq", envelope_id);
+Result<std::optional<EnvelopeRecord>> find_envelope_for(Db& db,
+                                                        const std::string& org,
+                                                        const std::string& envelope_id) {
+    return select_one(db, true,
+                      "WHERE envelope_id = ? AND (sender = ? OR EXISTS (SELECT 1 FROM deliveries d "
+                      "WHERE d.envelope_seq = envelopes.seq AND d.recipient = ?)) ORDER BY seq",
+                      envelope_id, org, org);
 }
 
-Result<std::optional<EnvelopeRecord>> load_envelope(Db& db, std::int64_t seq) {
-    return select_one(db, "WHERE seq = ?", seq);
+Result<std::optional<EnvelopeRecord>> load_envelope(Db& db, std::int64_t seq, bool with_content) {
+    return select_one(db, with_content, "WHERE seq = ?", seq);
 }
 
-Result<bool> document_known(Db& db, const std::string& document_id) {
-    auto st =
-        sqlite::query(db, "SELECT 1 FROM envelopes WHERE document_id = ? LIMIT 1", document_id);
+Result<std::optional<std::string>> inline_content(Db& db, const std::string& sha256) {
+    auto st = sqlite::query(db, "SELECT bytes FROM attachment_content WHERE sha256 = ?", sha256);
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return std::optional<std::string>();
+    }
+    return std::optional<std::string>((*st)->column_blob(0));
+}
+
+namespace {
+
+template <class... Args>
+Result<bool> exists(Db& db, std::string_view sql, const Args&... args) {
+    auto st = sqlite::query(db, sql, args...);
     if (!st) {
         return st.error();
     }
     return (*st)->step();
 }
 
+}  // namespace
+
+Result<bool> document_visible_to(Db& db, const std::string& document_id, const std::string& org) {
+    return exists(db,
+                  "SELECT 1 FROM envelopes e WHERE e.document_id = ? AND (e.sender = ? OR "
+                  "EXISTS (SELECT 1 FROM deliveries d WHERE d.envelope_seq = e.seq AND "
+                  "d.recipient = ?)) LIMIT 1",
+                  document_id, org, org);
+}
+
+Result<bool> document_sent_by(Db& db, const std::string& document_id, const std::string& sender) {
+    return exists(db, "SELECT 1 FROM envelopes WHERE sender = ? AND document_id = ? LIMIT 1",
+                  sender, document_id);
+}
+
 Result<std::vector<EnvelopeRecord>> envelopes_replying_to(Db& db, const std::string& document_id) {
-    return select_envelopes(db,
+    return select_envelopes(db, false,
                             "WHERE seq IN (SELECT envelope_seq FROM envelope_replies "
                             "WHERE document_id = ?) ORDER BY seq",
                             document_id);
 }
 
 Result<std::vector<EnvelopeRecord>> envelopes_acting_on(Db& db, const std::string& document_id) {
-    return select_envelopes(db, "WHERE replaces = ? AND replaces <> '' ORDER BY seq", document_id);
+    return select_envelopes(db, false, "WHERE replaces = ? AND replaces <> '' ORDER BY seq",
+                            document_id);
 }
 
 }  // namespace hub::ledger

@@ -74,10 +74,25 @@ void GroupCommitWriter::run_batch(std::deque<Pending>& batch) {
         }
         bool ok = batch[i].run(db_);
         db_.release_statements();
+        if (!db_.in_transaction()) {
+            // SQLite rolled the whole transaction back by itself (disk full, I/O error): the
+            // writes before this one are gone too, and a later SAVEPOINT would open a new
+            // transaction that its RELEASE commits on its own. The batch fails as one.
+            log_.error("store_batch_rolled_back", "batch=" + std::to_string(batch.size()));
+            Failure f = fail(errc::unavailable, {}, "the store rolled the transaction back");
+            finish_all(&f);
+            return;
+        }
         if (!ok) {
             (void)db_.exec("ROLLBACK TO write");
         }
         (void)db_.exec("RELEASE write");
+        if (!db_.in_transaction()) {
+            log_.error("store_batch_rolled_back", "batch=" + std::to_string(batch.size()));
+            Failure f = fail(errc::unavailable, {}, "the store rolled the transaction back");
+            finish_all(&f);
+            return;
+        }
     }
     if (auto r = db_.exec("COMMIT"); !r) {
         log_.error("store_commit_failed", "batch=" + std::to_string(batch.size()) +

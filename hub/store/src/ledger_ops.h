@@ -8,6 +8,8 @@
 #include "hub/store/sqlite_db.h"
 #include "lienthong/v1/registry.pb.h"
 
+#include <chrono>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -60,9 +62,13 @@ Result<AcceptResult> accept_envelope(Db& db, const NewEnvelope& envelope);
 Result<std::optional<EnvelopeRecord>> find_envelope(Db& db,
                                                     const std::string& from,
                                                     const std::string& envelope_id);
-Result<std::optional<EnvelopeRecord>> find_envelope_by_id(Db& db, const std::string& envelope_id);
-Result<std::optional<EnvelopeRecord>> load_envelope(Db& db, std::int64_t seq);
-Result<bool> document_known(Db& db, const std::string& document_id);
+Result<std::optional<EnvelopeRecord>> find_envelope_for(Db& db,
+                                                        const std::string& org,
+                                                        const std::string& envelope_id);
+Result<std::optional<EnvelopeRecord>> load_envelope(Db& db, std::int64_t seq, bool with_content);
+Result<std::optional<std::string>> inline_content(Db& db, const std::string& sha256);
+Result<bool> document_visible_to(Db& db, const std::string& document_id, const std::string& org);
+Result<bool> document_sent_by(Db& db, const std::string& document_id, const std::string& sender);
 Result<std::vector<EnvelopeRecord>> envelopes_replying_to(Db& db, const std::string& document_id);
 Result<std::vector<EnvelopeRecord>> envelopes_acting_on(Db& db, const std::string& document_id);
 
@@ -72,25 +78,30 @@ Result<std::vector<DeliveryRecord>> deliveries_of(Db& db, std::int64_t envelope_
 Result<std::vector<DeliveryRecord>> deliveries_for_document(Db& db,
                                                             const std::string& document_id,
                                                             const std::string& recipient);
-Result<std::vector<DeliveryRecord>> unarrived_deliveries(Db& db,
-                                                         std::int64_t after_seq,
-                                                         std::size_t limit);
-Result<bool> record_arrival(Db& db,
-                            const std::string& delivery_id,
-                            Instant arrived_at,
-                            Instant official_received_at,
-                            Instant handling_deadline,
-                            const std::optional<StatusRecord>& status_if_first);
-Result<void> add_status(Db& db, StatusRecord status, const StatusCheck& check);
+Result<StatusOutcome> add_status(Db& db,
+                                 StatusRecord status,
+                                 const StatusCheck& check,
+                                 const std::vector<AuditRecord>& audit);
 Result<std::optional<StatusRecord>> get_status(Db& db, const std::string& status_id);
 Result<std::vector<StatusRecord>> statuses_of(Db& db, const std::string& delivery_id);
 Result<std::vector<DeliveryRecord>> overdue_deliveries(Db& db, Instant now, std::size_t limit);
+Result<std::int64_t> count_overdue(Db& db, Instant now);
 
-// ---- status notice outbox ----
-Result<bool> mark_notified(Db& db, const std::string& status_id);
-Result<std::vector<StatusRecord>> unnotified_statuses(Db& db,
-                                                      std::int64_t after_seq,
-                                                      std::size_t limit);
+// ---- outbox and the embedded inbox ----
+Result<void> add_outbox_item(Db& db, const OutboxItem& item, const std::string& channel);
+Result<InboxClaim> claim_inbox(Db& db,
+                               const std::string& recipient,
+                               std::size_t max,
+                               std::size_t max_bytes,
+                               Instant now,
+                               std::chrono::milliseconds visibility);
+Result<bool> ack_item(Db& db,
+                      const std::string& recipient,
+                      const std::string& item_id,
+                      Instant now,
+                      const std::optional<Arrival>& arrival,
+                      const AuditRecord& audit);
+Result<std::map<std::string, std::int64_t>> open_items(Db& db, const std::string& channel);
 
 // ---- late replies (R-13) ----
 Result<std::vector<LateReply>> late_replies(Db& db, Instant now, std::size_t limit);

@@ -156,6 +156,56 @@ CREATE TABLE attachment_content (
 );
 ALTER TABLE attachments ADD COLUMN in_ledger INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    // 4: the ledger becomes the only home of delivery state. `outbox` holds every item owed
+    // to a recipient (an envelope's delivery, a status notice), written in the transaction
+    // that creates it; its `seq` is acceptance order across both kinds. The embedded inbox is
+    // served straight from it (channel 'inbox'); external carriers drain their own channel
+    // ('national'). An item is done when its recipient acked it (or the far side confirmed
+    // it). Items owed under version 3 (deliveries not arrived, notices not acked) are carried
+    // over, deliveries first, in their old order. status_events.notified is no longer
+    // written: the outbox item is the one record of it.
+    // Statuses gain a request digest (a retried report is the same report). Organizations
+    // remember an operator's suspension, so a registry file import leaves it, and both they
+    // and client certificates remember whether the file or an operator added them, so an
+    // import withdraws what the file dropped and nothing an operator added.
+    {4, R"sql(
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL CHECK (kind IN ('envelope', 'status')),
+    ref         INTEGER NOT NULL,
+    recipient   TEXT NOT NULL,
+    channel     TEXT NOT NULL CHECK (channel IN ('inbox', 'national')),
+    created_at  INTEGER NOT NULL,
+    visible_at  INTEGER NOT NULL DEFAULT 0,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    done_at     INTEGER,
+    external_id TEXT NOT NULL DEFAULT '',
+    last_error  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_open ON outbox(channel, recipient, seq) WHERE done_at IS NULL;
+
+INSERT INTO outbox (item_id, kind, ref, recipient, channel, created_at)
+    SELECT delivery_id, 'envelope', envelope_seq, recipient,
+           CASE route WHEN 2 THEN 'national' ELSE 'inbox' END, created_at
+    FROM deliveries WHERE arrived_at IS NULL ORDER BY envelope_seq, position;
+INSERT INTO outbox (item_id, kind, ref, recipient, channel, created_at)
+    SELECT status_id, 'status', seq, counterpart, 'inbox', recorded_at
+    FROM status_events WHERE notice <> x'' AND notified = 0 ORDER BY seq;
+INSERT INTO outbox (item_id, kind, ref, recipient, channel, created_at, done_at)
+    SELECT status_id, 'status', seq, counterpart, 'inbox', recorded_at, recorded_at
+    FROM status_events WHERE notice <> x'' AND notified <> 0 ORDER BY seq;
+
+ALTER TABLE status_events ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
+CREATE INDEX status_by_request ON status_events(reporter, request_digest)
+    WHERE request_digest <> '';
+
+ALTER TABLE organizations ADD COLUMN operator_suspended INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE organizations ADD COLUMN from_file INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE client_certs ADD COLUMN from_file INTEGER NOT NULL DEFAULT 1;
+
+CREATE INDEX envelopes_by_sender_document ON envelopes(sender, document_id);
+)sql"},
 };
 
 std::span<const sqlite::Migration> schema_steps() { return kSteps; }

@@ -81,15 +81,22 @@ Result<void> delete_unlisted(Db& db,
     return {};
 }
 
-Result<void> upsert_org(Db& db, const v1::OrgEntry& org, const std::string& code, bool exact) {
+// `from_file`: a registry file import (authoritative for what it lists, and for what it
+// dropped) rather than an operator's change through the admin API.
+Result<void> upsert_org(
+    Db& db, const v1::OrgEntry& org, const std::string& code, bool exact, bool from_file) {
+    // An operator's suspension outlives file imports; only an operator re-activates.
     LEDGER_TRY(sqlite::execute(
         db,
-        "INSERT INTO organizations (code, given_code, name, parent, category, status, route) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+        "INSERT INTO organizations (code, given_code, name, parent, category, status, route, "
+        "from_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
         "given_code = excluded.given_code, name = excluded.name, parent = excluded.parent, "
-        "category = excluded.category, status = excluded.status, route = excluded.route",
+        "category = excluded.category, route = excluded.route, "
+        "from_file = max(organizations.from_file, excluded.from_file), "
+        "status = CASE WHEN organizations.operator_suspended <> 0 THEN 'SUSPENDED' "
+        "ELSE excluded.status END",
         code, org.code(), org.name(), org.parent(), org.category(), status_text(org.status()),
-        route_text(org.route())));
+        route_text(org.route()), from_file));
 
     LEDGER_TRY(sqlite::execute(db, "DELETE FROM org_aliases WHERE code = ?", code));
     for (int i = 0; i < org.aliases_size(); ++i) {
@@ -103,15 +110,19 @@ Result<void> upsert_org(Db& db, const v1::OrgEntry& org, const std::string& code
         certs.insert(lower(sha));
     }
     if (exact) {
-        LEDGER_TRY(delete_unlisted(db, "SELECT sha256 FROM client_certs WHERE code = ?",
-                                   "DELETE FROM client_certs WHERE sha256 = ?", certs, code));
+        // Revoked, not deleted: a certificate the file dropped must not come back by being
+        // registered again. Operators' additions are not the file's to withdraw.
+        LEDGER_TRY(
+            delete_unlisted(db, "SELECT sha256 FROM client_certs WHERE code = ? AND from_file <> 0",
+                            "UPDATE client_certs SET revoked = 1 WHERE sha256 = ?", certs, code));
     }
     for (const auto& sha : certs) {
         // The file's owner wins; the revoked flag is kept.
-        LEDGER_TRY(sqlite::execute(db,
-                                   "INSERT INTO client_certs (sha256, code) VALUES (?, ?) "
-                                   "ON CONFLICT (sha256) DO UPDATE SET code = excluded.code",
-                                   sha, code));
+        LEDGER_TRY(
+            sqlite::execute(db,
+                            "INSERT INTO client_certs (sha256, code, from_file) VALUES (?, ?, ?) "
+                            "ON CONFLICT (sha256) DO UPDATE SET code = excluded.code",
+                            sha, code, from_file));
     }
 
     if (exact) {
@@ -137,15 +148,31 @@ Result<void> import_registry(Db& db, const v1::Registry& registry, bool replace)
         if (!code) {
             return code.error();
         }
-        LEDGER_TRY(upsert_org(db, org, *code, replace));
+        LEDGER_TRY(upsert_org(db, org, *code, replace, replace));
         listed.insert(*code);
     }
     if (!replace) {
         return {};
     }
-    // Aliases and credentials go with an organization (ON DELETE CASCADE).
-    LEDGER_TRY(delete_unlisted(db, "SELECT code FROM organizations",
-                               "DELETE FROM organizations WHERE code = ?", listed));
+    // What the file dropped is withdrawn, not deleted: deliveries and statuses still name the
+    // organization, and its certificates must stay refused.
+    LEDGER_TRY(delete_unlisted(db, "SELECT code FROM organizations WHERE from_file <> 0",
+                               "UPDATE organizations SET status = 'SUSPENDED' WHERE code = ?",
+                               listed));
+    LEDGER_TRY(delete_unlisted(db,
+                               "SELECT c.sha256 FROM client_certs c JOIN organizations o "
+                               "ON o.code = c.code WHERE o.from_file <> 0 AND c.from_file <> 0 "
+                               "AND o.status = 'SUSPENDED' AND o.operator_suspended = 0",
+                               "UPDATE client_certs SET revoked = 1 WHERE sha256 = ?", [&] {
+                                   // Keep the certificates of listed organizations.
+                                   std::set<std::string> keep;
+                                   for (const auto& org : registry.organizations()) {
+                                       for (const auto& sha : org.client_cert_sha256()) {
+                                           keep.insert(lower(sha));
+                                       }
+                                   }
+                                   return keep;
+                               }()));
     return {};
 }
 
@@ -165,7 +192,7 @@ Result<void> add_org(Db& db, const v1::OrgEntry& org) {
     if (*row) {
         return fail(errc::duplicate_conflict, "code", "organization already registered: " + *code);
     }
-    return upsert_org(db, org, *code, false);
+    return upsert_org(db, org, *code, false, false);
 }
 
 Result<void> set_org_status(Db& db, const std::string& code, v1::OrgStatus status) {
@@ -173,8 +200,9 @@ Result<void> set_org_status(Db& db, const std::string& code, v1::OrgStatus statu
     if (!c) {
         return c.error();
     }
-    return sqlite::execute(db, "UPDATE organizations SET status = ? WHERE code = ?",
-                           status_text(status), *c);
+    return sqlite::execute(
+        db, "UPDATE organizations SET status = ?, operator_suspended = ? WHERE code = ?",
+        status_text(status), status == v1::SUSPENDED, *c);
 }
 
 Result<void> add_client_cert(Db& db, const std::string& code, const std::string& sha256) {
@@ -201,7 +229,8 @@ Result<void> add_client_cert(Db& db, const std::string& code, const std::string&
         }
         return {};
     }
-    return sqlite::execute(db, "INSERT INTO client_certs (sha256, code) VALUES (?, ?)", sha, *c);
+    return sqlite::execute(
+        db, "INSERT INTO client_certs (sha256, code, from_file) VALUES (?, ?, 0)", sha, *c);
 }
 
 Result<bool> revoke_client_cert(Db& db, const std::string& sha256) {

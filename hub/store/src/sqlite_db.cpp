@@ -245,6 +245,8 @@ void Db::release_statements() noexcept {
 
 std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+bool Db::in_transaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
+
 int Db::changes() const { return sqlite3_changes(db_); }
 
 Result<int> Db::user_version() {

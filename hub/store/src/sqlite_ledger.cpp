@@ -1,5 +1,6 @@
 // SqliteLedger only decides where each call runs: writes on the group-commit writer, reads
-// on the reader pool. The SQL itself is in the *_ops.cpp files.
+// on the reader pool, and wakes the embedded inbox's waiters after commits that give a
+// recipient something new. The SQL itself is in the *_ops.cpp files.
 
 #include "hub/store/sqlite_ledger.h"
 
@@ -55,44 +56,77 @@ std::uint64_t SqliteLedger::writes() const noexcept { return writer_->writes(); 
 
 // ---- registry ----
 
-awaitable<Result<void>> SqliteLedger::import_registry(v1::Registry registry, bool replace) {
-    return writer_->write<void>([registry = std::move(registry), replace](Db& db) {
-        return ledger::import_registry(db, registry, replace);
-    });
+namespace {
+
+// A registry change and its audit row, as one write: the audit row commits with its effect.
+template <class T, class Change>
+sqlite::WriteFn<T> audited(Change change, AuditRecord audit) {
+    return [change = std::move(change), audit = std::move(audit)](Db& db) -> Result<T> {
+        auto done = change(db);
+        if (!done) {
+            return done.error();
+        }
+        if (auto logged = ledger::append_audit(db, audit); !logged) {
+            return logged.error();
+        }
+        return done;
+    };
 }
 
-awaitable<Result<void>> SqliteLedger::add_org(v1::OrgEntry org) {
+}  // namespace
+
+awaitable<Result<void>> SqliteLedger::import_registry(v1::Registry registry,
+                                                      bool replace,
+                                                      AuditRecord audit) {
     return writer_->write<void>(
-        [org = std::move(org)](Db& db) { return ledger::add_org(db, org); });
+        audited<void>([registry = std::move(registry),
+                       replace](Db& db) { return ledger::import_registry(db, registry, replace); },
+                      std::move(audit)));
 }
 
-awaitable<Result<void>> SqliteLedger::set_org_status(std::string code, v1::OrgStatus status) {
-    return writer_->write<void>([code = std::move(code), status](Db& db) {
-        return ledger::set_org_status(db, code, status);
-    });
+awaitable<Result<void>> SqliteLedger::set_org_status(std::string code,
+                                                     v1::OrgStatus status,
+                                                     AuditRecord audit) {
+    return writer_->write<void>(
+        audited<void>([code = std::move(code),
+                       status](Db& db) { return ledger::set_org_status(db, code, status); },
+                      std::move(audit)));
 }
 
-awaitable<Result<void>> SqliteLedger::add_client_cert(std::string code, std::string sha256) {
-    return writer_->write<void>([code = std::move(code), sha256 = std::move(sha256)](Db& db) {
-        return ledger::add_client_cert(db, code, sha256);
-    });
+awaitable<Result<void>> SqliteLedger::add_client_cert(std::string code,
+                                                      std::string sha256,
+                                                      AuditRecord audit) {
+    return writer_->write<void>(audited<void>(
+        [code = std::move(code), sha256 = std::move(sha256)](Db& db) {
+            return ledger::add_client_cert(db, code, sha256);
+        },
+        std::move(audit)));
 }
 
-awaitable<Result<bool>> SqliteLedger::revoke_client_cert(std::string sha256) {
-    return writer_->write<bool>(
-        [sha256 = std::move(sha256)](Db& db) { return ledger::revoke_client_cert(db, sha256); });
+awaitable<Result<bool>> SqliteLedger::revoke_client_cert(std::string sha256, AuditRecord audit) {
+    return writer_->write<bool>(audited<bool>(
+        [sha256 = std::move(sha256)](Db& db) { return ledger::revoke_client_cert(db, sha256); },
+        std::move(audit)));
 }
 
-awaitable<Result<void>> SqliteLedger::add_signer(std::string code, v1::SignerCert signer) {
-    return writer_->write<void>([code = std::move(code), signer = std::move(signer)](Db& db) {
-        return ledger::add_signer(db, code, signer);
-    });
+awaitable<Result<void>> SqliteLedger::add_signer(std::string code,
+                                                 v1::SignerCert signer,
+                                                 AuditRecord audit) {
+    return writer_->write<void>(audited<void>(
+        [code = std::move(code), signer = std::move(signer)](Db& db) {
+            return ledger::add_signer(db, code, signer);
+        },
+        std::move(audit)));
 }
 
-awaitable<Result<bool>> SqliteLedger::revoke_signer(std::string code, v1::SignerCert signer) {
-    return writer_->write<bool>([code = std::move(code), signer = std::move(signer)](Db& db) {
-        return ledger::revoke_signer(db, code, signer);
-    });
+awaitable<Result<bool>> SqliteLedger::revoke_signer(std::string code,
+                                                    v1::SignerCert signer,
+                                                    AuditRecord audit) {
+    return writer_->write<bool>(audited<bool>(
+        [code = std::move(code), signer = std::move(signer)](Db& db) {
+            return ledger::revoke_signer(db, code, signer);
+        },
+        std::move(audit)));
 }
 
 awaitable<Result<v1::Registry>> SqliteLedger::load_registry() {
@@ -124,19 +158,26 @@ Result<void> digest_inline_content(NewEnvelope& envelope) {
     return {};
 }
 
-awaitable<Result<AcceptResult>> refused(Failure failure) { co_return failure; }
-
 }  // namespace
 
-// Not a coroutine, like the other calls: one frame fewer per envelope, and no lambda built
-// inside a co_await expression (GCC 12 destroys its captures twice; see sqlite_queue.cpp).
-// So the digest check runs eagerly, when the call is made.
+// The write functions are named before the co_await: GCC 12 destroys the captures of a lambda
+// built inside a co_await expression twice.
 awaitable<Result<AcceptResult>> SqliteLedger::accept_envelope(NewEnvelope envelope) {
     if (auto checked = digest_inline_content(envelope); !checked) {
-        return refused(checked.error());
+        co_return checked.error();
     }
-    return writer_->write<AcceptResult>(
-        [envelope = std::move(envelope)](Db& db) { return ledger::accept_envelope(db, envelope); });
+    sqlite::WriteFn<AcceptResult> write = [envelope = std::move(envelope)](Db& db) {
+        return ledger::accept_envelope(db, envelope);
+    };
+    auto accepted = co_await writer_->write<AcceptResult>(std::move(write));
+    if (accepted && accepted->outcome == AcceptResult::created && wake_) {
+        for (const auto& delivery : accepted->deliveries) {
+            if (delivery.route != v1::NATIONAL) {
+                wake_(delivery.recipient);
+            }
+        }
+    }
+    co_return accepted;
 }
 
 awaitable<Result<std::optional<EnvelopeRecord>>> SqliteLedger::find_envelope(
@@ -147,23 +188,39 @@ awaitable<Result<std::optional<EnvelopeRecord>>> SqliteLedger::find_envelope(
         });
 }
 
-awaitable<Result<std::optional<EnvelopeRecord>>> SqliteLedger::find_envelope_by_id(
-    std::string envelope_id) {
+awaitable<Result<std::optional<EnvelopeRecord>>> SqliteLedger::find_envelope_for(
+    std::string org, std::string envelope_id) {
     return readers_->read<std::optional<EnvelopeRecord>>(
-        [envelope_id = std::move(envelope_id)](Db& db) {
-            return ledger::find_envelope_by_id(db, envelope_id);
+        [org = std::move(org), envelope_id = std::move(envelope_id)](Db& db) {
+            return ledger::find_envelope_for(db, org, envelope_id);
         });
 }
 
-awaitable<Result<std::optional<EnvelopeRecord>>> SqliteLedger::load_envelope(std::int64_t seq) {
+awaitable<Result<std::optional<EnvelopeRecord>>> SqliteLedger::load_envelope(std::int64_t seq,
+                                                                             bool with_content) {
     return readers_->read<std::optional<EnvelopeRecord>>(
-        [seq](Db& db) { return ledger::load_envelope(db, seq); });
+        [seq, with_content](Db& db) { return ledger::load_envelope(db, seq, with_content); });
 }
 
-awaitable<Result<bool>> SqliteLedger::document_known(std::string document_id) {
-    return readers_->read<bool>([document_id = std::move(document_id)](Db& db) {
-        return ledger::document_known(db, document_id);
-    });
+awaitable<Result<std::optional<std::string>>> SqliteLedger::inline_content(std::string sha256) {
+    return readers_->read<std::optional<std::string>>(
+        [sha256 = std::move(sha256)](Db& db) { return ledger::inline_content(db, sha256); });
+}
+
+awaitable<Result<bool>> SqliteLedger::document_visible_to(std::string document_id,
+                                                          std::string org) {
+    return readers_->read<bool>(
+        [document_id = std::move(document_id), org = std::move(org)](Db& db) {
+            return ledger::document_visible_to(db, document_id, org);
+        });
+}
+
+awaitable<Result<bool>> SqliteLedger::document_sent_by(std::string document_id,
+                                                       std::string sender) {
+    return readers_->read<bool>(
+        [document_id = std::move(document_id), sender = std::move(sender)](Db& db) {
+            return ledger::document_sent_by(db, document_id, sender);
+        });
 }
 
 awaitable<Result<std::vector<EnvelopeRecord>>> SqliteLedger::envelopes_replying_to(
@@ -206,29 +263,19 @@ awaitable<Result<std::vector<DeliveryRecord>>> SqliteLedger::deliveries_for_docu
         });
 }
 
-awaitable<Result<std::vector<DeliveryRecord>>> SqliteLedger::unarrived_deliveries(
-    std::int64_t after_seq, std::size_t limit) {
-    return readers_->read<std::vector<DeliveryRecord>>(
-        [after_seq, limit](Db& db) { return ledger::unarrived_deliveries(db, after_seq, limit); });
-}
-
-awaitable<Result<bool>> SqliteLedger::record_arrival(std::string delivery_id,
-                                                     Instant arrived_at,
-                                                     Instant official_received_at,
-                                                     Instant handling_deadline,
-                                                     std::optional<StatusRecord> status_if_first) {
-    return writer_->write<bool>([delivery_id = std::move(delivery_id), arrived_at,
-                                 official_received_at, handling_deadline,
-                                 status = std::move(status_if_first)](Db& db) {
-        return ledger::record_arrival(db, delivery_id, arrived_at, official_received_at,
-                                      handling_deadline, status);
-    });
-}
-
-awaitable<Result<void>> SqliteLedger::add_status(StatusRecord status, StatusCheck check) {
-    return writer_->write<void>([status = std::move(status), check = std::move(check)](Db& db) {
-        return ledger::add_status(db, status, check);
-    });
+awaitable<Result<StatusOutcome>> SqliteLedger::add_status(StatusRecord status,
+                                                          StatusCheck check,
+                                                          AuditRecord audit) {
+    sqlite::WriteFn<StatusOutcome> write = [status = std::move(status), check = std::move(check),
+                                            audit = std::move(audit)](Db& db) {
+        return ledger::add_status(db, status, check, {audit});
+    };
+    auto added = co_await writer_->write<StatusOutcome>(std::move(write));
+    if (added && added->created && !added->record.notice.empty() &&
+        added->record.notice_channel == "inbox" && wake_) {
+        wake_(added->record.to);
+    }
+    co_return added;
 }
 
 awaitable<Result<std::optional<StatusRecord>>> SqliteLedger::get_status(std::string status_id) {
@@ -249,22 +296,56 @@ awaitable<Result<std::vector<DeliveryRecord>>> SqliteLedger::overdue_deliveries(
         [now, limit](Db& db) { return ledger::overdue_deliveries(db, now, limit); });
 }
 
-awaitable<Result<bool>> SqliteLedger::mark_notified(std::string status_id) {
-    return writer_->write<bool>([status_id = std::move(status_id)](Db& db) {
-        return ledger::mark_notified(db, status_id);
-    });
-}
-
-awaitable<Result<std::vector<StatusRecord>>> SqliteLedger::unnotified_statuses(
-    std::int64_t after_seq, std::size_t limit) {
-    return readers_->read<std::vector<StatusRecord>>(
-        [after_seq, limit](Db& db) { return ledger::unnotified_statuses(db, after_seq, limit); });
+awaitable<Result<std::int64_t>> SqliteLedger::count_overdue(Instant now) {
+    return readers_->read<std::int64_t>([now](Db& db) { return ledger::count_overdue(db, now); });
 }
 
 awaitable<Result<std::vector<LateReply>>> SqliteLedger::late_replies(Instant now,
                                                                      std::size_t limit) {
     return readers_->read<std::vector<LateReply>>(
         [now, limit](Db& db) { return ledger::late_replies(db, now, limit); });
+}
+
+// ---- outbox ----
+
+awaitable<Result<InboxClaim>> SqliteLedger::claim_inbox(std::string recipient,
+                                                        std::size_t max,
+                                                        std::size_t max_bytes,
+                                                        Instant now,
+                                                        std::chrono::milliseconds visibility) {
+    return writer_->write<InboxClaim>(
+        [recipient = std::move(recipient), max, max_bytes, now, visibility](Db& db) {
+            return ledger::claim_inbox(db, recipient, max, max_bytes, now, visibility);
+        });
+}
+
+awaitable<Result<bool>> SqliteLedger::ack_item(std::string recipient,
+                                               std::string item_id,
+                                               Instant now,
+                                               std::optional<Arrival> arrival,
+                                               AuditRecord audit) {
+    // The sender of an envelope hears of its arrival: its inbox gains the 01 notice.
+    std::string notified = arrival ? arrival->status.to : std::string();
+    sqlite::WriteFn<bool> write = [recipient = std::move(recipient), item_id = std::move(item_id),
+                                   now, arrival = std::move(arrival),
+                                   audit = std::move(audit)](Db& db) {
+        return ledger::ack_item(db, recipient, item_id, now, arrival, audit);
+    };
+    auto acked = co_await writer_->write<bool>(std::move(write));
+    if (acked && *acked && !notified.empty() && wake_) {
+        wake_(notified);
+    }
+    co_return acked;
+}
+
+awaitable<Result<std::map<std::string, std::int64_t>>> SqliteLedger::open_items(
+    std::string channel) {
+    return readers_->read<std::map<std::string, std::int64_t>>(
+        [channel = std::move(channel)](Db& db) { return ledger::open_items(db, channel); });
+}
+
+void SqliteLedger::on_inbox_items(std::function<void(const std::string&)> wake) {
+    wake_ = std::move(wake);
 }
 
 // ---- audit ----
@@ -286,9 +367,12 @@ awaitable<Result<AuditVerification>> SqliteLedger::verify_audit_chain() {
 
 // ---- blocking variants ----
 
-Result<void> SqliteLedger::import_registry_sync(const v1::Registry& registry, bool replace) {
-    return writer_->write_sync<void>(
-        [&registry, replace](Db& db) { return ledger::import_registry(db, registry, replace); });
+Result<void> SqliteLedger::import_registry_sync(const v1::Registry& registry,
+                                                bool replace,
+                                                const AuditRecord& audit) {
+    return writer_->write_sync<void>(audited<void>(
+        [&registry, replace](Db& db) { return ledger::import_registry(db, registry, replace); },
+        audit));
 }
 
 Result<v1::Registry> SqliteLedger::load_registry_sync() {

@@ -1,6 +1,6 @@
-// Status events reported on deliveries, and their notice outbox: the StatusNotice owed to the
-// other party is stored in the status row by the same transaction, and stays "unnotified"
-// until that party acks it, so a crash after the commit cannot lose it.
+// Status events reported on deliveries. The StatusNotice owed to the other party is stored in
+// the status row, and its outbox item is written by the same transaction, so a crash after
+// the commit cannot lose it.
 
 #include "ledger_ops.h"
 
@@ -10,7 +10,9 @@ namespace {
 
 constexpr const char* kStatusColumns =
     "seq, status_id, delivery_id, envelope_seq, reporter, counterpart, code, description, staff, "
-    "reported_at, recorded_at, notice, notified";
+    "reported_at, recorded_at, notice, "
+    "COALESCE((SELECT o.done_at IS NOT NULL FROM outbox o WHERE o.item_id = status_id), 0), "
+    "request_digest";
 
 StatusRecord read_status(const Statement& s) {
     StatusRecord r;
@@ -27,6 +29,7 @@ StatusRecord read_status(const Statement& s) {
     r.recorded_at = from_millis(s.column_int64(10));
     r.notice = s.column_blob(11);
     r.notified = s.column_int64(12) != 0;
+    r.request_digest = s.column_text(13);
     return r;
 }
 
@@ -58,9 +61,36 @@ Result<std::vector<std::string>> recorded_codes(Db& db, const std::string& deliv
     return codes;
 }
 
+// The first status the same reporter recorded with this request digest, if any.
+Result<std::optional<StatusRecord>> repeated_report(Db& db, const StatusRecord& status) {
+    if (status.request_digest.empty()) {
+        return std::optional<StatusRecord>();
+    }
+    auto found =
+        select_statuses(db, "WHERE reporter = ? AND request_digest = ? ORDER BY seq LIMIT 1",
+                        status.from, status.request_digest);
+    if (!found) {
+        return found.error();
+    }
+    if (found->empty()) {
+        return std::optional<StatusRecord>();
+    }
+    return std::optional<StatusRecord>(std::move(found->front()));
+}
+
 }  // namespace
 
-Result<void> add_status(Db& db, StatusRecord status, const StatusCheck& check) {
+Result<StatusOutcome> add_status(Db& db,
+                                 StatusRecord status,
+                                 const StatusCheck& check,
+                                 const std::vector<AuditRecord>& audit) {
+    auto repeated = repeated_report(db, status);
+    if (!repeated) {
+        return repeated.error();
+    }
+    if (*repeated) {
+        return StatusOutcome{std::move(**repeated), false};
+    }
     auto delivery = get_delivery(db, status.delivery_id);
     if (!delivery) {
         return delivery.error();
@@ -87,17 +117,27 @@ Result<void> add_status(Db& db, StatusRecord status, const StatusCheck& check) {
     if (*row) {
         return fail(errc::duplicate_conflict, "status_id", "status id taken: " + status.status_id);
     }
-    // `notified` is not taken from the caller: a notice is owed until the other party acks it.
+    status.envelope_seq = (*delivery)->envelope_seq;
     LEDGER_TRY(sqlite::execute(
         db,
         "INSERT INTO status_events (status_id, delivery_id, envelope_seq, reporter, counterpart, "
-        "code, description, staff, reported_at, recorded_at, notice) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        status.status_id, status.delivery_id, (*delivery)->envelope_seq, status.from, status.to,
+        "code, description, staff, reported_at, recorded_at, notice, request_digest) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        status.status_id, status.delivery_id, status.envelope_seq, status.from, status.to,
         status.code, status.description, sqlite::Blob{status.staff}, status.reported_at,
-        to_millis(status.recorded_at), sqlite::Blob{status.notice}));
-    return sqlite::execute(db, "UPDATE deliveries SET state = ? WHERE delivery_id = ?", status.code,
-                           status.delivery_id);
+        to_millis(status.recorded_at), sqlite::Blob{status.notice}, status.request_digest));
+    status.seq = db.last_insert_rowid();
+    status.notified = false;
+    LEDGER_TRY(sqlite::execute(db, "UPDATE deliveries SET state = ? WHERE delivery_id = ?",
+                               status.code, status.delivery_id));
+    if (!status.notice.empty()) {
+        LEDGER_TRY(add_outbox_item(
+            db,
+            OutboxItem{0, status.status_id, "status", status.seq, status.to, status.recorded_at, 0},
+            status.notice_channel));
+    }
+    LEDGER_TRY(append_audits(db, audit));
+    return StatusOutcome{std::move(status), true};
 }
 
 Result<std::optional<StatusRecord>> get_status(Db& db, const std::string& status_id) {
@@ -113,33 +153,6 @@ Result<std::optional<StatusRecord>> get_status(Db& db, const std::string& status
 
 Result<std::vector<StatusRecord>> statuses_of(Db& db, const std::string& delivery_id) {
     return select_statuses(db, "WHERE delivery_id = ? ORDER BY seq", delivery_id);
-}
-
-Result<bool> mark_notified(Db& db, const std::string& status_id) {
-    // The WHERE makes the first ack the only one that changes anything, as record_arrival.
-    LEDGER_TRY(sqlite::execute(
-        db, "UPDATE status_events SET notified = 1 WHERE status_id = ? AND notified = 0",
-        status_id));
-    if (db.changes() > 0) {
-        return true;
-    }
-    auto existing = get_status(db, status_id);
-    if (!existing) {
-        return existing.error();
-    }
-    if (!*existing) {
-        return fail(errc::not_found, "status_id", "unknown status: " + status_id);
-    }
-    return false;
-}
-
-Result<std::vector<StatusRecord>> unnotified_statuses(Db& db,
-                                                      std::int64_t after_seq,
-                                                      std::size_t limit) {
-    // Same terms as the partial index status_unnotified, so the scan touches only the outbox.
-    return select_statuses(db,
-                           "WHERE notified = 0 AND notice <> x'' AND seq > ? ORDER BY seq LIMIT ?",
-                           after_seq, limit);
 }
 
 }  // namespace hub::ledger

@@ -90,7 +90,7 @@ asio::awaitable<Response> read_spill(std::shared_ptr<SpillCheck> check, Request 
         std::ifstream in(request.body_file, std::ios::binary);
         check->content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    co_return Response{200, "text/plain", "ok", {}};
+    co_return Response{200, "text/plain", "ok", {}, {}};
 }
 
 TEST_CASE("a large body spills to a file with identical bytes, removed afterwards",
@@ -138,7 +138,7 @@ asio::awaitable<Response> throw_on_boom(Request request) {
     if (request.path == "/boom") {
         throw std::runtime_error("handler bug");
     }
-    co_return Response{200, "text/plain", "fine", {}};
+    co_return Response{200, "text/plain", "fine", {}, {}};
 }
 
 TEST_CASE("a handler exception answers 500 INTERNAL and the connection stays usable",
@@ -176,11 +176,11 @@ void release_gate(TestServer& server, const std::shared_ptr<Gate>& gate) {
 
 asio::awaitable<Response> wait_at_gate(std::shared_ptr<Gate> gate, Request request) {
     if (request.path != "/slow") {
-        co_return Response{200, "text/plain", "quick", {}};
+        co_return Response{200, "text/plain", "quick", {}, {}};
     }
     gate->entered.set_value();
     co_await gate->timer->async_wait(asio::as_tuple(asio::use_awaitable));
-    co_return Response{200, "text/plain", "done", {}};
+    co_return Response{200, "text/plain", "done", {}, {}};
 }
 
 TEST_CASE("stop lets an in-flight slow handler finish and answer", "[http][session]") {

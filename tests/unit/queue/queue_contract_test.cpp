@@ -1,9 +1,9 @@
-// The queue contract against the in-memory fake and the SQLite queue.
+// The queue contract against the in-memory fake (the AMQP queue joins it when it lands; the
+// embedded inbox is the ledger's outbox, tested in tests/unit/queue/ledger_inbox_test.cpp).
 
 #include "unit/queue/queue_contract.h"
 
 #include "fakes/fake_queue.h"
-#include "hub/queue/sqlite_queue.h"
 
 namespace {
 
@@ -14,18 +14,6 @@ struct FakeQueueImpl {
     }
 };
 
-struct SqliteQueueImpl {
-    static constexpr bool kDurable = true;
-    static std::unique_ptr<hub::Queue> open(queue_contract::Env& env) {
-        hub::SqliteQueueOptions options;
-        options.path = env.dir + "/queue.db";
-        options.visibility_timeout = env.visibility;
-        auto q = hub::SqliteQueue::open(options, env.clock, env.log);
-        REQUIRE(q.has_value());
-        return std::move(*q);
-    }
-};
-
 }  // namespace
 
-LIENTHONG_QUEUE_CONTRACT_TESTS(FakeQueueImpl, SqliteQueueImpl)
+LIENTHONG_QUEUE_CONTRACT_TESTS(FakeQueueImpl)

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include <future>
+#include <set>
 
 #include "unit/store/store_fixture.h"
 
@@ -177,5 +178,115 @@ TEST_CASE("group commit: 200 concurrent accepts take far fewer transactions",
     CHECK_FALSE(f.ok(f.ledger().find_envelope("H39.05", "e-bad")).has_value());
     CHECK_FALSE(f.ok(f.ledger().get_delivery("d-e-bad-0")).has_value());
     CHECK(f.ok(f.ledger().get_delivery("d-e-7-0"))->envelope_seq == results[7]->envelope_seq);
-    CHECK(f.ok(f.ledger().unarrived_deliveries(0, 1000)).size() == 2 * kCalls);
+    // Every accepted delivery is owed in the outbox, in the same transaction as its envelope.
+    std::int64_t owed = 0;
+    for (const auto& [recipient, count] : f.ok(f.ledger().open_items("inbox"))) {
+        owed += count;
+    }
+    CHECK(owed == 2 * kCalls);
+}
+
+namespace {
+
+asio::awaitable<void> roll_everything_back(hub::sqlite::GroupCommitWriter& writer,
+                                           hub::Result<void>& out) {
+    // What SQLite does by itself on SQLITE_FULL or SQLITE_IOERR: the whole transaction goes.
+    hub::sqlite::WriteFn<void> op = [](Db& db) -> hub::Result<void> {
+        (void)hub::sqlite::execute(db, "INSERT INTO t (k) VALUES ('doomed')");
+        (void)db.exec("ROLLBACK");
+        return hub::fail(hub::errc::unavailable, {}, "disk full");
+    };
+    out = co_await writer.write<void>(std::move(op));
+}
+
+asio::awaitable<void> insert_big(hub::sqlite::GroupCommitWriter& writer,
+                                 std::string key,
+                                 hub::Result<void>& out) {
+    hub::sqlite::WriteFn<void> op = [key](Db& db) {
+        return hub::sqlite::execute(db, "INSERT INTO t (k, v) VALUES (?, zeroblob(3000))", key);
+    };
+    out = co_await writer.write<void>(std::move(op));
+}
+
+}  // namespace
+
+TEST_CASE("R-21 group commit: a batch SQLite rolled back whole fails as one",
+          "[store][group_commit]") {
+    WriterFixture f(256);
+    hub::Result<void> held;
+    auto release = f.hold(held);
+    std::vector<hub::Result<void>> before(3), after(3);
+    hub::Result<void> doomed;
+    for (int i = 0; i < 3; ++i) {
+        asio::co_spawn(f.io, insert_key(*f.writer, "before-" + std::to_string(i), before[i]),
+                       rethrow);
+    }
+    asio::co_spawn(f.io, roll_everything_back(*f.writer, doomed), rethrow);
+    for (int i = 0; i < 3; ++i) {
+        asio::co_spawn(f.io, insert_key(*f.writer, "after-" + std::to_string(i), after[i]),
+                       rethrow);
+    }
+    asio::post(f.io, [&release] { release.set_value(); });
+    f.io.run();
+
+    CHECK(held.has_value());
+    // Nobody is told "stored" for a write that is not in the file, and the writes after the
+    // rollback did not commit on their own either.
+    for (const auto* group : {&before, &after}) {
+        for (const auto& r : *group) {
+            REQUIRE_FALSE(r.has_value());
+            CHECK(r.error().code == hub::errc::unavailable);
+        }
+    }
+    CHECK_FALSE(doomed.has_value());
+    CHECK(f.rows() == 1);  // the holder's own batch only
+    // The writer goes on with the next batch.
+    hub::Result<void> later;
+    asio::co_spawn(f.io, insert_key(*f.writer, "later", later), rethrow);
+    f.io.restart();
+    f.io.run();
+    CHECK(later.has_value());
+    CHECK(f.rows() == 2);
+}
+
+TEST_CASE("R-21 group commit: on a full disk, what is reported stored is exactly what is stored",
+          "[store][group_commit]") {
+    TempDir dir;
+    hub::Logger log{hub::LogLevel::off};
+    auto db = Db::open(dir.path + "/full.db", hub::sqlite::OpenMode::read_write_create, 5s);
+    REQUIRE(db.has_value());
+    REQUIRE(db->exec("CREATE TABLE t (k TEXT PRIMARY KEY, v BLOB)").has_value());
+    // A tiny "disk": a few pages more than the empty file.
+    REQUIRE(db->exec("PRAGMA max_page_count = 12").has_value());
+    hub::sqlite::GroupCommitWriter writer(std::move(*db), log, 256);
+    asio::io_context io;
+    constexpr int kWrites = 40;
+    std::vector<hub::Result<void>> results(kWrites);
+    for (int i = 0; i < kWrites; ++i) {
+        asio::co_spawn(io, insert_big(writer, "k-" + std::to_string(i), results[i]), rethrow);
+    }
+    io.run();
+    std::set<std::string> reported;
+    for (int i = 0; i < kWrites; ++i) {
+        if (results[i].has_value()) {
+            reported.insert("k-" + std::to_string(i));
+        }
+    }
+    CHECK(reported.size() < static_cast<std::size_t>(kWrites));  // the disk did fill up
+    auto stored =
+        writer.write_sync<std::set<std::string>>([](Db& db) -> hub::Result<std::set<std::string>> {
+            std::set<std::string> keys;
+            auto st = hub::sqlite::query(db, "SELECT k FROM t");
+            if (!st) {
+                return st.error();
+            }
+            auto r = hub::sqlite::for_each_row(
+                **st, [&](hub::sqlite::Statement& row) { keys.insert(row.column_text(0)); });
+            if (!r) {
+                return r.error();
+            }
+            return keys;
+        });
+    REQUIRE(stored.has_value());
+    CHECK(*stored == reported);
 }

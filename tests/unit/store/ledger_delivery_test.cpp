@@ -23,11 +23,11 @@ TEST_CASE("R-16 ledger: only the first arrival is recorded", "[store][delivery]"
     LedgerFixture f;
     f.ok(f.ledger().accept_envelope(envelope("e-1")));
     auto arrived = t0() + 5min;
-    bool first = f.ok(f.ledger().record_arrival("d-e-1-0", arrived, arrived + 1h, arrived + 3h,
-                                                status("s-01", "d-e-1-0", "01")));
+    bool first =
+        f.arrive("d-e-1-0", arrived, arrived + 1h, arrived + 3h, status("s-01", "d-e-1-0", "01"));
     CHECK(first);
-    bool second = f.ok(f.ledger().record_arrival("d-e-1-0", arrived + 1h, arrived + 2h,
-                                                 arrived + 4h, status("s-01b", "d-e-1-0", "01")));
+    bool second = f.arrive("d-e-1-0", arrived + 1h, arrived + 2h, arrived + 4h,
+                           status("s-01b", "d-e-1-0", "01"));
     CHECK_FALSE(second);
 
     auto d = f.ok(f.ledger().get_delivery("d-e-1-0"));
@@ -42,26 +42,32 @@ TEST_CASE("R-16 ledger: only the first arrival is recorded", "[store][delivery]"
     CHECK(statuses[0].delivery_id == "d-e-1-0");
     CHECK(statuses[0].envelope_seq > 0);
 
-    auto unknown = f.failure(f.ledger().record_arrival("d-nope", arrived, arrived, arrived, {}));
+    hub::Arrival nothing{arrived, arrived, arrived, status("s-x", "d-nope", "01")};
+    auto unknown = f.failure(
+        f.ledger().ack_item("H39.07", "d-nope", arrived, nothing, f.audit_record("ack", "d-nope")));
     CHECK(unknown.code == hub::errc::not_found);
+    // Someone else's delivery is not in this inbox either.
+    auto others = f.failure(
+        f.ledger().ack_item("H39.99", "d-e-1-0", arrived, nothing, f.audit_record("ack", "x")));
+    CHECK(others.code == hub::errc::not_found);
 }
 
 TEST_CASE("ledger: statuses are recorded in order and the check sees them", "[store][delivery]") {
     LedgerFixture f;
     f.ok(f.ledger().accept_envelope(envelope("e-1")));
     // 03 before 01 is refused by the caller's rule, inside the transaction.
-    auto refused =
-        f.failure(f.ledger().add_status(status("s-03", "d-e-1-0", "03"), allow_only_after("01")));
+    auto refused = f.failure(
+        f.ledger().add_status(status("s-03", "d-e-1-0", "03"), allow_only_after("01"), {}));
     CHECK(refused.code == hub::errc::invalid_status);
     CHECK(f.ok(f.ledger().statuses_of("d-e-1-0")).empty());
 
-    f.ok(f.ledger().add_status(status("s-01", "d-e-1-0", "01"), {}));
-    f.ok(f.ledger().add_status(status("s-03", "d-e-1-0", "03"), allow_only_after("01")));
+    f.ok(f.ledger().add_status(status("s-01", "d-e-1-0", "01"), {}, {}));
+    f.ok(f.ledger().add_status(status("s-03", "d-e-1-0", "03"), allow_only_after("01"), {}));
     auto staffed = status("s-04", "d-e-1-0", "04");
     lienthong::v1::Staff staff;
     staff.set_name("Nguyễn Văn A");
     staffed.staff = staff.SerializeAsString();
-    f.ok(f.ledger().add_status(staffed, {}));
+    f.ok(f.ledger().add_status(staffed, {}, {}));
 
     auto statuses = f.ok(f.ledger().statuses_of("d-e-1-0"));
     REQUIRE(statuses.size() == 3);
@@ -75,9 +81,9 @@ TEST_CASE("ledger: statuses are recorded in order and the check sees them", "[st
     CHECK(statuses[2].recorded_at == t0() + 10min);
     CHECK(f.ok(f.ledger().get_delivery("d-e-1-0"))->state == "04");
 
-    auto taken = f.failure(f.ledger().add_status(status("s-04", "d-e-1-0", "05"), {}));
+    auto taken = f.failure(f.ledger().add_status(status("s-04", "d-e-1-0", "05"), {}, {}));
     CHECK(taken.code == hub::errc::duplicate_conflict);
-    auto missing = f.failure(f.ledger().add_status(status("s-x", "d-nope", "01"), {}));
+    auto missing = f.failure(f.ledger().add_status(status("s-x", "d-nope", "01"), {}, {}));
     CHECK(missing.code == hub::errc::not_found);
 }
 
@@ -90,11 +96,10 @@ TEST_CASE("R-08 ledger: overdue deliveries are those past deadline without 02 or
         std::string id = "d-e-1-" + std::to_string(i);
         // d-e-1-3 has a later deadline.
         auto own = i == 3 ? deadline + 1h : deadline;
-        f.ok(f.ledger().record_arrival(id, t0(), t0(), own,
-                                       status("s-01-" + std::to_string(i), id, "01")));
+        CHECK(f.arrive(id, t0(), t0(), own, status("s-01-" + std::to_string(i), id, "01")));
     }
-    f.ok(f.ledger().add_status(status("s-02", "d-e-1-1", "02"), {}));  // rejected: handled
-    f.ok(f.ledger().add_status(status("s-03", "d-e-1-2", "03"), {}));  // accepted: handled
+    f.ok(f.ledger().add_status(status("s-02", "d-e-1-1", "02"), {}, {}));  // rejected: handled
+    f.ok(f.ledger().add_status(status("s-03", "d-e-1-2", "03"), {}, {}));  // accepted: handled
 
     CHECK(f.ok(f.ledger().overdue_deliveries(deadline, 10)).empty());  // deadline not passed
     auto overdue = f.ok(f.ledger().overdue_deliveries(deadline + 1ms, 10));
@@ -106,21 +111,21 @@ TEST_CASE("R-08 ledger: overdue deliveries are those past deadline without 02 or
     CHECK(f.ok(f.ledger().overdue_deliveries(deadline + 2h, 1)).size() == 1);
 }
 
-TEST_CASE("ledger: unarrived deliveries and deliveries of a document", "[store][delivery]") {
+TEST_CASE("ledger: open inbox items and deliveries of a document", "[store][delivery]") {
     LedgerFixture f;
     auto a = f.ok(f.ledger().accept_envelope(envelope("e-1", {"H39.07", "G22"})));
     auto b_env = envelope("e-2", {"H39.07"});
     b_env.document_id = "000.00.05.H39,2026/11/21,13/UBND-VP";
     auto b = f.ok(f.ledger().accept_envelope(b_env));
-    f.ok(f.ledger().record_arrival("d-e-1-0", t0(), t0(), t0(), {}));
+    CHECK(f.arrive("d-e-1-0", t0(), t0(), t0()));
 
-    auto pending = f.ok(f.ledger().unarrived_deliveries(0, 100));
-    REQUIRE(pending.size() == 2);
-    CHECK(pending[0].delivery_id == "d-e-1-1");
-    CHECK(pending[1].delivery_id == "d-e-2-0");
-    auto after = f.ok(f.ledger().unarrived_deliveries(a.envelope_seq, 100));
-    REQUIRE(after.size() == 1);
-    CHECK(after[0].envelope_seq == b.envelope_seq);
+    auto open = f.ok(f.ledger().open_items("inbox"));
+    CHECK(open == std::map<std::string, std::int64_t>{{"G22", 1}, {"H39.07", 1}});
+    auto claim = f.ok(f.ledger().claim_inbox("H39.07", 10, 1 << 20, t0(), 1min));
+    REQUIRE(claim.items.size() == 1);
+    CHECK(claim.items[0].item_id == "d-e-2-0");
+    CHECK(claim.items[0].ref == b.envelope_seq);
+    CHECK(a.envelope_seq < b.envelope_seq);
 
     auto mine =
         f.ok(f.ledger().deliveries_for_document("000.00.05.H39,2026/11/20,12/UBND-VP", "H39.07"));

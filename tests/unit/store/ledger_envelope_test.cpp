@@ -56,15 +56,20 @@ TEST_CASE("ledger: another sender may use the same envelope id", "[store][ledger
     LedgerFixture f;
     f.ok(f.ledger().accept_envelope(envelope("e-1")));
     auto other = envelope("e-1");
-    other.from = "G22";
+    other.from = "H39.08";
     for (auto& d : other.deliveries) {
-        d.delivery_id += "-g22";
+        d.delivery_id += "-h3908";
     }
     auto r = f.ok(f.ledger().accept_envelope(other));
     CHECK(r.outcome == AcceptResult::created);
-    auto by_id = f.ok(f.ledger().find_envelope_by_id("e-1"));
-    REQUIRE(by_id.has_value());
-    CHECK(by_id->from == "H39.05");  // the first accepted
+    // Each party finds the envelope it is party to, never the other sender's.
+    auto mine = f.ok(f.ledger().find_envelope_for("H39.05", "e-1"));
+    REQUIRE(mine.has_value());
+    CHECK(mine->from == "H39.05");
+    auto theirs = f.ok(f.ledger().find_envelope_for("H39.08", "e-1"));
+    REQUIRE(theirs.has_value());
+    CHECK(theirs->from == "H39.08");
+    CHECK_FALSE(f.ok(f.ledger().find_envelope_for("H39.99", "e-1")).has_value());
 }
 
 TEST_CASE("ledger: a stored envelope reads back whole", "[store][ledger]") {
@@ -115,8 +120,13 @@ TEST_CASE("R-14 ledger: document lookups link replies and replacements", "[store
     LedgerFixture f;
     auto original = envelope("e-1");
     f.ok(f.ledger().accept_envelope(original));
-    CHECK(f.ok(f.ledger().document_known(original.document_id)));
-    CHECK_FALSE(f.ok(f.ledger().document_known("G22,2026/01/01,1/X")));
+    // Known to its sender and recipients only; unknown and not visible answer the same.
+    CHECK(f.ok(f.ledger().document_visible_to(original.document_id, "H39.05")));
+    CHECK(f.ok(f.ledger().document_visible_to(original.document_id, "H39.07")));
+    CHECK_FALSE(f.ok(f.ledger().document_visible_to(original.document_id, "H39.99")));
+    CHECK_FALSE(f.ok(f.ledger().document_visible_to("G22,2026/01/01,1/X", "H39.05")));
+    CHECK(f.ok(f.ledger().document_sent_by(original.document_id, "H39.05")));
+    CHECK_FALSE(f.ok(f.ledger().document_sent_by(original.document_id, "H39.07")));
 
     auto reply = envelope("e-2", {"H39.05"});
     reply.from = "H39.07";
@@ -156,14 +166,14 @@ TEST_CASE("ledger: audit records ride in accept_envelope's transaction", "[store
 TEST_CASE("ledger: everything survives close and reopen", "[store][ledger]") {
     LedgerFixture f;
     auto r = f.ok(f.ledger().accept_envelope(envelope("e-1")));
-    f.ok(f.ledger().record_arrival("d-e-1-0", t0() + 1min, t0() + 1min, t0() + 2h + 1min,
-                                   status("s-1", "d-e-1-0", "01")));
+    CHECK(f.arrive("d-e-1-0", t0() + 1min, t0() + 1min, t0() + 2h + 1min,
+                   status("s-1", "d-e-1-0", "01")));
     f.ok(f.ledger().append_audit({t0(), "hub", "test", "x", "OK", ""}));
     lienthong::v1::Registry registry;
     auto* org = registry.add_organizations();
     org->set_code("H39.05");
     org->set_name("Sở Nội vụ");
-    f.ok(f.ledger().import_registry(registry, false));
+    f.ok(f.ledger().import_registry(registry, false, f.audit_record("registry.import", "file")));
 
     f.reopen();
 
@@ -175,7 +185,7 @@ TEST_CASE("ledger: everything survives close and reopen", "[store][ledger]") {
     CHECK(d->arrived_at == t0() + 1min);
     CHECK(d->state == "01");
     CHECK(f.ok(f.ledger().statuses_of("d-e-1-0")).size() == 1);
-    CHECK(f.ok(f.ledger().verify_audit_chain()).entries == 1);
+    CHECK(f.ok(f.ledger().verify_audit_chain()).entries == 3);  // ack, append, import
     auto loaded = f.ok(f.ledger().load_registry());
     REQUIRE(loaded.organizations_size() == 1);
     CHECK(loaded.organizations(0).name() == "Sở Nội vụ");

@@ -85,7 +85,7 @@ TEST_CASE("ledger: inline attachments read back byte-exact from every lookup",
     };
     check(f.ok(f.ledger().load_envelope(r.envelope_seq)));
     check(f.ok(f.ledger().find_envelope("H39.05", "e-1")));
-    check(f.ok(f.ledger().find_envelope_by_id("e-1")));
+    check(f.ok(f.ledger().find_envelope_for("H39.05", "e-1")));
 }
 
 TEST_CASE("ledger: inline and BlobStore attachments mix in one envelope",

@@ -1,5 +1,6 @@
-// Status lookup and the status notice outbox: a notice is stored with its status and listed
-// until the other party acks it, across restarts.
+// Status lookup and the outbox: a notice's outbox item is written with its status, and the
+// embedded inbox serves envelopes and notices in acceptance order, each until its recipient
+// acks it, across restarts.
 
 #include "unit/store/store_fixture.h"
 
@@ -15,10 +16,10 @@ hub::StatusRecord with_notice(hub::StatusRecord s) {
     return s;
 }
 
-std::vector<std::string> ids_of(const std::vector<hub::StatusRecord>& statuses) {
+std::vector<std::string> ids_of(const hub::InboxClaim& claim) {
     std::vector<std::string> ids;
-    for (const auto& s : statuses) {
-        ids.push_back(s.status_id);
+    for (const auto& item : claim.items) {
+        ids.push_back(item.item_id);
     }
     return ids;
 }
@@ -28,7 +29,7 @@ std::vector<std::string> ids_of(const std::vector<hub::StatusRecord>& statuses) 
 TEST_CASE("ledger: a status is found by its id, and an unknown id is absent", "[store][notice]") {
     LedgerFixture f;
     auto accepted = f.ok(f.ledger().accept_envelope(envelope("e-1")));
-    f.ok(f.ledger().add_status(with_notice(status("s-01", "d-e-1-0", "01")), {}));
+    f.ok(f.ledger().add_status(with_notice(status("s-01", "d-e-1-0", "01")), {}, {}));
 
     auto found = f.ok(f.ledger().get_status("s-01"));
     REQUIRE(found.has_value());
@@ -49,96 +50,83 @@ TEST_CASE("ledger: a status is found by its id, and an unknown id is absent", "[
     CHECK_FALSE(f.ok(f.ledger().get_status("s-nope")).has_value());
 }
 
-TEST_CASE("ledger: add_status and record_arrival store the status notice", "[store][notice]") {
+TEST_CASE("R-12 ledger: the inbox offers envelopes and notices in acceptance order",
+          "[store][notice][outbox]") {
     LedgerFixture f;
-    f.ok(f.ledger().accept_envelope(envelope("e-1")));
-    auto first = with_notice(status("s-01", "d-e-1-0", "01"));
-    first.notified = true;  // ignored: a new notice is always owed
-    REQUIRE(f.ok(f.ledger().record_arrival("d-e-1-0", t0(), t0(), t0() + 1h, first)));
-    f.ok(f.ledger().add_status(with_notice(status("s-03", "d-e-1-0", "03")), {}));
+    f.ok(f.ledger().accept_envelope(envelope("e-1", {"H39.07"})));
+    f.ok(f.ledger().add_status(with_notice(status("s-1", "d-e-1-0", "01")), {}, {}));
+    auto back = envelope("e-2", {"H39.05"});
+    back.from = "H39.07";
+    back.deliveries[0].delivery_id = "d-back";
+    f.ok(f.ledger().accept_envelope(back));
+    f.ok(f.ledger().add_status(with_notice(status("s-2", "d-e-1-0", "03")), {}, {}));
 
-    auto statuses = f.ok(f.ledger().statuses_of("d-e-1-0"));
-    REQUIRE(statuses.size() == 2);
-    CHECK(statuses[0].notice == first.notice);
-    CHECK_FALSE(statuses[0].notified);
-    CHECK_FALSE(statuses[1].notice.empty());
-    CHECK(statuses[0].seq < statuses[1].seq);
-    // Bytes with NULs come back whole (a BLOB, not text).
-    auto binary = status("s-04", "d-e-1-0", "04");
-    binary.notice = std::string("\0\x01\x02notice", 9);
-    f.ok(f.ledger().add_status(binary, {}));
-    CHECK(f.ok(f.ledger().get_status("s-04"))->notice == binary.notice);
+    // H39.05 is owed the 01, the envelope from H39.07 and the 03, in that order.
+    auto claim = f.ok(f.ledger().claim_inbox("H39.05", 10, 1 << 20, t0(), 1min));
+    CHECK(ids_of(claim) == std::vector<std::string>{"s-1", "d-back", "s-2"});
+    CHECK(claim.items[0].kind == "status");
+    CHECK(claim.items[1].kind == "envelope");
+    CHECK(claim.items[0].attempt == 1);
+    // Claimed items are invisible until the visibility timeout, then offered again.
+    CHECK(f.ok(f.ledger().claim_inbox("H39.05", 10, 1 << 20, t0() + 30s, 1min)).items.empty());
+    auto again = f.ok(f.ledger().claim_inbox("H39.05", 10, 1 << 20, t0() + 61s, 1min));
+    CHECK(ids_of(again) == std::vector<std::string>{"s-1", "d-back", "s-2"});
+    CHECK(again.items[0].attempt == 2);
 }
 
-TEST_CASE("ledger: unnotified statuses are listed in recording order and paged",
-          "[store][notice]") {
+TEST_CASE("ledger: a claim stops at its byte budget but returns at least one item",
+          "[store][outbox]") {
     LedgerFixture f;
-    f.ok(f.ledger().accept_envelope(envelope("e-1", {"A01", "B01", "C01"})));
-    f.ok(f.ledger().record_arrival("d-e-1-0", t0(), t0(), t0(),
-                                   with_notice(status("s-1", "d-e-1-0", "01"))));
-    f.ok(f.ledger().add_status(with_notice(status("s-2", "d-e-1-1", "01")), {}));
-    f.ok(f.ledger().add_status(status("s-quiet", "d-e-1-1", "03"), {}));  // no notice owed
-    f.ok(f.ledger().add_status(with_notice(status("s-3", "d-e-1-2", "01")), {}));
-    f.ok(f.ledger().add_status(with_notice(status("s-4", "d-e-1-0", "03")), {}));
-    f.ok(f.ledger().add_status(with_notice(status("s-5", "d-e-1-2", "02")), {}));
-
-    auto all = f.ok(f.ledger().unnotified_statuses(0, 100));
-    CHECK(ids_of(all) == std::vector<std::string>{"s-1", "s-2", "s-3", "s-4", "s-5"});
-
-    // Page by the last seq seen, as the daemon does at start-up.
-    std::vector<std::string> paged;
-    std::int64_t after = 0;
-    int pages = 0;
-    for (;;) {
-        auto page = f.ok(f.ledger().unnotified_statuses(after, 2));
-        if (page.empty()) {
-            break;
-        }
-        CHECK(page.size() <= 2);
-        for (const auto& s : page) {
-            CHECK(s.seq > after);
-            CHECK_FALSE(s.notice.empty());
-            CHECK_FALSE(s.notified);
-            paged.push_back(s.status_id);
-            after = s.seq;
-        }
-        REQUIRE(++pages <= 3);
+    for (int i = 0; i < 5; ++i) {
+        auto e = envelope("e-" + std::to_string(i), {"H39.07"});
+        e.header.assign(1000, 'h');
+        f.ok(f.ledger().accept_envelope(e));
     }
-    CHECK(pages == 3);
-    CHECK(paged == ids_of(all));
+    auto small = f.ok(f.ledger().claim_inbox("H39.07", 10, 10, t0(), 1min));
+    CHECK(small.items.size() == 1);
+    auto some = f.ok(f.ledger().claim_inbox("H39.07", 10, 2500, t0(), 1min));
+    CHECK(some.items.size() == 2);
+    REQUIRE(some.next_visible_at.has_value());
+    CHECK(*some.next_visible_at == t0() + 1min);
 }
 
-TEST_CASE("ledger: mark_notified is true once and removes the status from the outbox",
-          "[store][notice]") {
+TEST_CASE("ledger: an ack closes an item once, and survives a restart", "[store][outbox]") {
     LedgerFixture f;
-    f.ok(f.ledger().accept_envelope(envelope("e-1")));
-    f.ok(f.ledger().add_status(with_notice(status("s-1", "d-e-1-0", "01")), {}));
-    f.ok(f.ledger().add_status(with_notice(status("s-2", "d-e-1-1", "01")), {}));
+    f.ok(f.ledger().accept_envelope(envelope("e-1", {"H39.07"})));
+    f.ok(f.ledger().add_status(with_notice(status("s-1", "d-e-1-0", "01")), {}, {}));
+    f.ok(f.ledger().add_status(with_notice(status("s-2", "d-e-1-0", "03")), {}, {}));
 
-    CHECK(f.ok(f.ledger().mark_notified("s-1")));
-    CHECK_FALSE(f.ok(f.ledger().mark_notified("s-1")));
+    CHECK(f.ok(f.ledger().ack_item("H39.05", "s-1", t0(), {}, f.audit_record("ack", "s-1"))));
+    CHECK_FALSE(f.ok(f.ledger().ack_item("H39.05", "s-1", t0(), {}, f.audit_record("ack", "s-1"))));
+    // Not the acker's item: the same answer as an unknown one.
+    CHECK(f.failure(f.ledger().ack_item("H39.07", "s-2", t0(), {}, f.audit_record("ack", "s-2")))
+              .code == hub::errc::not_found);
+    CHECK(f.failure(f.ledger().ack_item("H39.05", "s-no", t0(), {}, f.audit_record("ack", "x")))
+              .code == hub::errc::not_found);
     CHECK(f.ok(f.ledger().get_status("s-1"))->notified);
-    CHECK(ids_of(f.ok(f.ledger().unnotified_statuses(0, 100))) == std::vector<std::string>{"s-2"});
-
-    auto unknown = f.failure(f.ledger().mark_notified("s-nope"));
-    CHECK(unknown.code == hub::errc::not_found);
-    CHECK(unknown.field == "status_id");
-}
-
-TEST_CASE("ledger: the notice outbox survives a restart", "[store][notice]") {
-    LedgerFixture f;
-    f.ok(f.ledger().accept_envelope(envelope("e-1")));
-    auto owed = with_notice(status("s-1", "d-e-1-0", "01"));
-    f.ok(f.ledger().add_status(owed, {}));
-    f.ok(f.ledger().add_status(with_notice(status("s-2", "d-e-1-1", "01")), {}));
-    REQUIRE(f.ok(f.ledger().mark_notified("s-2")));
 
     f.reopen();
-    auto outbox = f.ok(f.ledger().unnotified_statuses(0, 100));
-    REQUIRE(outbox.size() == 1);
-    CHECK(outbox[0].status_id == "s-1");
-    CHECK(outbox[0].notice == owed.notice);
-    CHECK(f.ok(f.ledger().get_status("s-2"))->notified);
-    CHECK_FALSE(f.ok(f.ledger().mark_notified("s-2")));
-    CHECK(f.ok(f.ledger().mark_notified("s-1")));
+    auto claim = f.ok(f.ledger().claim_inbox("H39.05", 10, 1 << 20, t0(), 1min));
+    CHECK(ids_of(claim) == std::vector<std::string>{"s-2"});
+    // Two statuses, then only the first ack was audited, with its effect.
+    auto entries = f.ok(f.ledger().audit_entries(0, 10));
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[2].record.action == "ack");
+    CHECK(entries[2].record.target == "s-1");
+}
+
+TEST_CASE("R-12 ledger: a repeated report returns the first status", "[store][notice]") {
+    LedgerFixture f;
+    f.ok(f.ledger().accept_envelope(envelope("e-1")));
+    auto first = with_notice(status("s-1", "d-e-1-0", "01"));
+    first.request_digest = "same";
+    auto added = f.ok(f.ledger().add_status(first, {}, f.audit_record("status", "s-1")));
+    CHECK(added.created);
+    auto retry = with_notice(status("s-1b", "d-e-1-0", "01"));
+    retry.request_digest = "same";
+    auto repeated = f.ok(f.ledger().add_status(retry, {}, f.audit_record("status", "s-1b")));
+    CHECK_FALSE(repeated.created);
+    CHECK(repeated.record.status_id == "s-1");
+    CHECK(f.ok(f.ledger().statuses_of("d-e-1-0")).size() == 1);
+    CHECK(f.ok(f.ledger().audit_entries(0, 10)).size() == 1);
 }

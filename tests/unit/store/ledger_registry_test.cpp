@@ -1,5 +1,9 @@
 // The registry tables: import and load round trip, replace, status and credential changes.
 
+#include "hub/core/org_code.h"
+
+#include <algorithm>
+
 #include "unit/store/store_fixture.h"
 
 using namespace store_test;
@@ -44,7 +48,8 @@ const v1::OrgEntry* find(const v1::Registry& r, const std::string& given) {
 
 TEST_CASE("R-03 registry: an imported registry loads back as registered", "[store][registry]") {
     LedgerFixture f;
-    f.ok(f.ledger().import_registry(sample(), false));
+    f.ok(f.ledger().import_registry(sample(), false,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     auto r = f.ok(f.ledger().load_registry());
     REQUIRE(r.organizations_size() == 3);
     const auto* ubnd = find(r, "000.00.00.H39");
@@ -66,12 +71,14 @@ TEST_CASE("R-03 registry: an imported registry loads back as registered", "[stor
 
 TEST_CASE("registry: both written forms of a code are one organization", "[store][registry]") {
     LedgerFixture f;
-    f.ok(f.ledger().import_registry(sample(), false));
+    f.ok(f.ledger().import_registry(sample(), false,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     v1::Registry again;
     auto* o = again.add_organizations();
     o->set_code("H39");  // the QĐ 20 form of 000.00.00.H39
     o->set_name("Ủy ban nhân dân tỉnh Long An");
-    f.ok(f.ledger().import_registry(again, false));
+    f.ok(f.ledger().import_registry(again, false,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     auto r = f.ok(f.ledger().load_registry());
     CHECK(r.organizations_size() == 3);
     CHECK(find(r, "H39")->name() == "Ủy ban nhân dân tỉnh Long An");
@@ -79,100 +86,199 @@ TEST_CASE("registry: both written forms of a code are one organization", "[store
     CHECK(find(r, "H39")->client_cert_sha256_size() == 1);
 }
 
-TEST_CASE("registry: replace removes what the new registry does not list", "[store][registry]") {
+TEST_CASE("R-04 registry: a file import withdraws what the file no longer lists",
+          "[store][registry]") {
     LedgerFixture f;
-    f.ok(f.ledger().import_registry(sample(), false));
+    f.ok(f.ledger().import_registry(sample(), true,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     v1::Registry smaller;
     auto* snv = smaller.add_organizations();
     snv->set_code("H39.05");
     snv->add_client_cert_sha256(std::string(64, 'd'));
-    f.ok(f.ledger().import_registry(smaller, true));
+    f.ok(f.ledger().import_registry(smaller, true,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     auto r = f.ok(f.ledger().load_registry());
-    REQUIRE(r.organizations_size() == 1);
-    REQUIRE(r.organizations(0).client_cert_sha256_size() == 1);
-    CHECK(r.organizations(0).client_cert_sha256(0) == std::string(64, 'd'));
-    CHECK(r.organizations(0).signers_size() == 0);
+    // Dropped organizations stay known (deliveries name them) but suspended, and their
+    // certificates are revoked, so they cannot come back by being added again.
+    for (const auto& org : r.organizations()) {
+        INFO(org.code());
+        if (hub::canonical_org_code(org.code()) == "H39.05") {
+            CHECK(org.status() == v1::ACTIVE);
+            REQUIRE(org.client_cert_sha256_size() == 1);
+            CHECK(org.client_cert_sha256(0) == std::string(64, 'd'));
+            CHECK(org.signers_size() == 0);
+        } else {
+            CHECK(org.status() == v1::SUSPENDED);
+            CHECK(org.client_cert_sha256_size() == 0);
+        }
+    }
+    const v1::Registry original = sample();
+    for (const auto& org : original.organizations()) {
+        for (const auto& sha : org.client_cert_sha256()) {
+            if (sha != std::string(64, 'd')) {
+                CHECK(f.failure(f.ledger().add_client_cert(
+                                    org.code(), sha,
+                                    LedgerFixture::audit_record("add_client_cert", "test")))
+                          .code == hub::errc::duplicate_conflict);
+            }
+        }
+    }
+}
+
+TEST_CASE("R-04 registry: a file import leaves an operator's suspension and additions",
+          "[store][registry]") {
+    LedgerFixture f;
+    f.ok(f.ledger().import_registry(sample(), true,
+                                    LedgerFixture::audit_record("import_registry", "test")));
+    f.ok(f.ledger().set_org_status("H39.05", v1::SUSPENDED,
+                                   LedgerFixture::audit_record("set_org_status", "test")));
+    const std::string added(64, 'e');
+    f.ok(f.ledger().add_client_cert("H39.05", added,
+                                    LedgerFixture::audit_record("add_client_cert", "test")));
+    // The file changed (say, a new name) and is imported again.
+    auto edited = sample();
+    edited.mutable_organizations(1)->set_name("Sở Nội vụ (mới)");
+    f.ok(f.ledger().import_registry(edited, true,
+                                    LedgerFixture::audit_record("import_registry", "test")));
+    auto r = f.ok(f.ledger().load_registry());
+    bool seen = false;
+    for (const auto& org : r.organizations()) {
+        if (hub::canonical_org_code(org.code()) == "H39.05") {
+            seen = true;
+            CHECK(org.status() == v1::SUSPENDED);
+            CHECK(std::find(org.client_cert_sha256().begin(), org.client_cert_sha256().end(),
+                            added) != org.client_cert_sha256().end());
+        }
+    }
+    CHECK(seen);
+    f.ok(f.ledger().set_org_status("H39.05", v1::ACTIVE,
+                                   LedgerFixture::audit_record("set_org_status", "test")));
+    f.ok(f.ledger().import_registry(edited, true,
+                                    LedgerFixture::audit_record("import_registry", "test")));
+    const v1::Registry reloaded = f.ok(f.ledger().load_registry());
+    for (const auto& org : reloaded.organizations()) {
+        if (hub::canonical_org_code(org.code()) == "H39.05") {
+            CHECK(org.status() == v1::ACTIVE);
+        }
+    }
 }
 
 TEST_CASE("registry: a code that is no organization code is refused", "[store][registry]") {
     LedgerFixture f;
     v1::Registry bad = sample();
     bad.mutable_organizations(1)->set_code("not-a-code");
-    auto failure = f.failure(f.ledger().import_registry(bad, false));
+    auto failure = f.failure(f.ledger().import_registry(
+        bad, false, LedgerFixture::audit_record("import_registry", "test")));
     CHECK(failure.code == hub::errc::invalid_org_code);
     CHECK(failure.field == "organizations[1].code");
     CHECK(f.ok(f.ledger().load_registry()).organizations_size() == 0);  // all or nothing
 }
 
-TEST_CASE("registry: add, suspend and activate an organization", "[store][registry]") {
+TEST_CASE("registry: add, suspend and activate an organization, each with its audit row",
+          "[store][registry]") {
     LedgerFixture f;
     v1::OrgEntry org;
     org.set_code("H39.07");
     org.set_name("Sở Tài chính");
-    f.ok(f.ledger().add_org(org));
-    CHECK(f.failure(f.ledger().add_org(org)).code == hub::errc::duplicate_conflict);
+    v1::Registry one;
+    *one.add_organizations() = org;
+    f.ok(f.ledger().import_registry(one, false,
+                                    LedgerFixture::audit_record("import_registry", "test")));
 
-    f.ok(f.ledger().set_org_status("000.00.07.H39", v1::SUSPENDED));  // either form
+    f.ok(f.ledger().set_org_status(
+        "000.00.07.H39", v1::SUSPENDED,
+        LedgerFixture::audit_record("set_org_status", "test")));  // either form
     CHECK(f.ok(f.ledger().load_registry()).organizations(0).status() == v1::SUSPENDED);
-    f.ok(f.ledger().set_org_status("H39.07", v1::ACTIVE));
+    f.ok(f.ledger().set_org_status("H39.07", v1::ACTIVE,
+                                   LedgerFixture::audit_record("set_org_status", "test")));
     CHECK(f.ok(f.ledger().load_registry()).organizations(0).status() == v1::ACTIVE);
-    CHECK(f.failure(f.ledger().set_org_status("H39.99", v1::ACTIVE)).code == hub::errc::not_found);
+    CHECK(
+        f.failure(f.ledger().set_org_status("H39.99", v1::ACTIVE,
+                                            LedgerFixture::audit_record("set_org_status", "test")))
+            .code == hub::errc::not_found);
+    // R-22: each change committed its audit row with it; the refused one wrote none.
+    auto entries = f.ok(f.ledger().audit_entries(0, 10));
+    CHECK(entries.size() == 3);
 }
 
 TEST_CASE("R-04 registry: a revoked client certificate is cut off and stays revoked",
           "[store][registry]") {
     LedgerFixture f;
-    f.ok(f.ledger().import_registry(sample(), false));
+    f.ok(f.ledger().import_registry(sample(), false,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     std::string fresh(64, 'e');
-    f.ok(f.ledger().add_client_cert("H39.05", fresh));
-    f.ok(f.ledger().add_client_cert("H39.05", fresh));  // idempotent
-    CHECK(f.failure(f.ledger().add_client_cert("G22", fresh)).code ==
-          hub::errc::duplicate_conflict);
-    CHECK(f.failure(f.ledger().add_client_cert("H39.99", fresh)).code == hub::errc::not_found);
+    f.ok(f.ledger().add_client_cert("H39.05", fresh,
+                                    LedgerFixture::audit_record("add_client_cert", "test")));
+    f.ok(f.ledger().add_client_cert(
+        "H39.05", fresh, LedgerFixture::audit_record("add_client_cert", "test")));  // idempotent
+    CHECK(f.failure(f.ledger().add_client_cert(
+                        "G22", fresh, LedgerFixture::audit_record("add_client_cert", "test")))
+              .code == hub::errc::duplicate_conflict);
+    CHECK(f.failure(f.ledger().add_client_cert(
+                        "H39.99", fresh, LedgerFixture::audit_record("add_client_cert", "test")))
+              .code == hub::errc::not_found);
     CHECK(find(f.ok(f.ledger().load_registry()), "H39.05")->client_cert_sha256_size() == 2);
 
-    CHECK(f.ok(f.ledger().revoke_client_cert(std::string(64, 'B'))));
-    CHECK_FALSE(f.ok(f.ledger().revoke_client_cert(std::string(64, 'b'))));
-    CHECK(f.failure(f.ledger().revoke_client_cert(std::string(64, 'f'))).code ==
-          hub::errc::not_found);
+    CHECK(f.ok(f.ledger().revoke_client_cert(
+        std::string(64, 'B'), LedgerFixture::audit_record("revoke_client_cert", "test"))));
+    CHECK_FALSE(f.ok(f.ledger().revoke_client_cert(
+        std::string(64, 'b'), LedgerFixture::audit_record("revoke_client_cert", "test"))));
+    CHECK(f
+              .failure(f.ledger().revoke_client_cert(
+                  std::string(64, 'f'), LedgerFixture::audit_record("revoke_client_cert", "test")))
+              .code == hub::errc::not_found);
     auto r = f.ok(f.ledger().load_registry());
     REQUIRE(find(r, "H39.05")->client_cert_sha256_size() == 1);
     CHECK(find(r, "H39.05")->client_cert_sha256(0) == fresh);
 
     // Listing it again (a registry file reload) does not bring it back.
-    f.ok(f.ledger().import_registry(sample(), false));
+    f.ok(f.ledger().import_registry(sample(), false,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     CHECK(find(f.ok(f.ledger().load_registry()), "H39.05")->client_cert_sha256_size() == 1);
-    CHECK(f.failure(f.ledger().add_client_cert("H39.05", std::string(64, 'b'))).code ==
-          hub::errc::duplicate_conflict);
+    CHECK(f.failure(
+               f.ledger().add_client_cert("H39.05", std::string(64, 'b'),
+                                          LedgerFixture::audit_record("add_client_cert", "test")))
+              .code == hub::errc::duplicate_conflict);
 }
 
 TEST_CASE("registry: signers are added and revoked", "[store][registry]") {
     LedgerFixture f;
-    f.ok(f.ledger().import_registry(sample(), false));
+    f.ok(f.ledger().import_registry(sample(), false,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     v1::SignerCert by_uid;
     by_uid.set_uid("H39.05");
-    f.ok(f.ledger().add_signer("H39.05", by_uid));
-    f.ok(f.ledger().add_signer("H39.05", by_uid));  // idempotent
+    f.ok(
+        f.ledger().add_signer("H39.05", by_uid, LedgerFixture::audit_record("add_signer", "test")));
+    f.ok(f.ledger().add_signer("H39.05", by_uid,
+                               LedgerFixture::audit_record("add_signer", "test")));  // idempotent
     CHECK(find(f.ok(f.ledger().load_registry()), "H39.05")->signers_size() == 2);
 
     v1::SignerCert by_sha;
     by_sha.set_sha256(std::string(64, 'c'));
-    CHECK(f.ok(f.ledger().revoke_signer("H39.05", by_sha)));
-    CHECK_FALSE(f.ok(f.ledger().revoke_signer("H39.05", by_sha)));
+    CHECK(f.ok(f.ledger().revoke_signer("H39.05", by_sha,
+                                        LedgerFixture::audit_record("revoke_signer", "test"))));
+    CHECK_FALSE(f.ok(f.ledger().revoke_signer(
+        "H39.05", by_sha, LedgerFixture::audit_record("revoke_signer", "test"))));
     auto signers = find(f.ok(f.ledger().load_registry()), "H39.05")->signers();
     REQUIRE(signers.size() == 1);
     CHECK(signers[0].uid() == "H39.05");
 
     v1::SignerCert unknown;
     unknown.set_uid("nobody");
-    CHECK(f.failure(f.ledger().revoke_signer("H39.05", unknown)).code == hub::errc::not_found);
-    CHECK(f.failure(f.ledger().add_signer("H39.05", v1::SignerCert{})).code ==
-          hub::errc::malformed);
+    CHECK(f.failure(f.ledger().revoke_signer("H39.05", unknown,
+                                             LedgerFixture::audit_record("revoke_signer", "test")))
+              .code == hub::errc::not_found);
+    CHECK(f.failure(f.ledger().add_signer("H39.05", v1::SignerCert{},
+                                          LedgerFixture::audit_record("add_signer", "test")))
+              .code == hub::errc::malformed);
 }
 
 TEST_CASE("registry: the blocking variants serve start-up", "[store][registry]") {
     LedgerFixture f;
-    REQUIRE(f.ledger().import_registry_sync(sample(), true).has_value());
+    REQUIRE(f.ledger()
+                .import_registry_sync(sample(), true,
+                                      LedgerFixture::audit_record("import_registry_sync", "test"))
+                .has_value());
     auto r = f.ledger().load_registry_sync();
     REQUIRE(r.has_value());
     CHECK(r->organizations_size() == 3);

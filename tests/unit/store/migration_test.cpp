@@ -137,7 +137,13 @@ TEST_CASE("migrations: a ledger file of schema version 1 upgrades with its rows"
     CHECK(old->notice.empty());
     CHECK_FALSE(old->notified);
     CHECK(old->seq == 1);
-    CHECK(f.ok(f.ledger().unnotified_statuses(0, 10)).empty());  // nothing owed for old rows
+    // What the old file owed is in the outbox: the delivery not yet arrived; an old status
+    // without a notice owes nothing.
+    auto owed = f.ok(f.ledger().claim_inbox("H39.07", 10, 1 << 20, t0(), 1min));
+    REQUIRE(owed.items.size() == 1);
+    CHECK(owed.items[0].item_id == "d-old");
+    CHECK(owed.items[0].ref == 1);
+    CHECK(f.ok(f.ledger().claim_inbox("H39.05", 10, 1 << 20, t0(), 1min)).items.empty());
     auto envelope_old = f.ok(f.ledger().find_envelope("H39.05", "e-old"));
     REQUIRE(envelope_old.has_value());
     CHECK(envelope_old->reply_requested);
@@ -148,12 +154,11 @@ TEST_CASE("migrations: a ledger file of schema version 1 upgrades with its rows"
     f.ok(f.ledger().accept_envelope(envelope("e-new")));
     auto fresh = status("s-new", "d-e-new-0", "01");
     fresh.notice = "notice bytes";
-    f.ok(f.ledger().add_status(fresh, {}));
-    auto outbox = f.ok(f.ledger().unnotified_statuses(0, 10));
-    REQUIRE(outbox.size() == 1);
-    CHECK(outbox[0].status_id == "s-new");
-    CHECK(outbox[0].seq > old->seq);
-    CHECK(f.ok(f.ledger().mark_notified("s-old")));  // old rows can be marked too
+    f.ok(f.ledger().add_status(fresh, {}, {}));
+    auto outbox = f.ok(f.ledger().claim_inbox("H39.05", 10, 1 << 20, t0(), 1min));
+    REQUIRE(outbox.items.size() == 1);
+    CHECK(outbox.items[0].item_id == "s-new");
+    CHECK(outbox.items[0].ref > old->seq);
     f.close();
     CHECK(raw_user_version(f.db_path()) == hub::SqliteLedger::latest_schema_version());
 }
@@ -198,4 +203,49 @@ TEST_CASE("migrations: a ledger file of schema version 2 upgrades to inline atta
     auto back = f.ok(f.ledger().load_envelope(r.envelope_seq));
     REQUIRE(back.has_value());
     CHECK(back->attachments.at(0).content == std::string("%PDF\0new", 8));
+}
+
+TEST_CASE("migrations: a version 3 ledger's owed deliveries and notices move to the outbox",
+          "[store][migration][outbox]") {
+    LedgerFixture f;
+    f.close();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(f.db_path() + suffix);
+    }
+    {
+        Db db = open_db(f.db_path());
+        auto v = hub::sqlite::migrate(db, hub::ledger::schema_steps().first(3));
+        REQUIRE(v.has_value());
+        REQUIRE(*v == 3);
+        // Two envelopes to H39.07 (one arrived), one national delivery, and two notices for
+        // H39.05 of which one was acked (notified) already.
+        REQUIRE(db.exec("INSERT INTO envelopes (seq, sender, sender_given, envelope_id, "
+                        "document_id, business_type, header, signature, header_sha256, "
+                        "content_digest, receipt, accepted_at) VALUES "
+                        "(1, 'H39.05', 'H39.05', 'e-1', 'doc-1', 0, x'00', x'01', 'aa', 'd1', "
+                        "x'02', 1000), "
+                        "(2, 'H39.05', 'H39.05', 'e-2', 'doc-2', 0, x'00', x'01', 'aa', 'd2', "
+                        "x'02', 2000);"
+                        "INSERT INTO deliveries (delivery_id, envelope_seq, position, recipient, "
+                        "recipient_given, route, created_at, arrived_at) VALUES "
+                        "('d-1', 1, 0, 'H39.07', 'H39.07', 1, 1000, 1500), "
+                        "('d-2', 2, 0, 'H39.07', 'H39.07', 1, 2000, NULL), "
+                        "('d-3', 2, 1, 'G22', 'G22', 2, 2000, NULL);"
+                        "INSERT INTO status_events (status_id, delivery_id, envelope_seq, "
+                        "reporter, counterpart, code, recorded_at, notice, notified) VALUES "
+                        "('s-1', 'd-1', 1, 'H39.07', 'H39.05', '01', 1500, x'0a', 1), "
+                        "('s-2', 'd-1', 1, 'H39.07', 'H39.05', '03', 1600, x'0b', 0);")
+                    .has_value());
+    }
+    f.open();
+    auto to_b = f.ok(f.ledger().claim_inbox("H39.07", 10, 1 << 20, t0(), 1min));
+    REQUIRE(to_b.items.size() == 1);
+    CHECK(to_b.items[0].item_id == "d-2");
+    auto to_a = f.ok(f.ledger().claim_inbox("H39.05", 10, 1 << 20, t0(), 1min));
+    REQUIRE(to_a.items.size() == 1);
+    CHECK(to_a.items[0].item_id == "s-2");
+    CHECK(f.ok(f.ledger().open_items("national")) ==
+          std::map<std::string, std::int64_t>{{"G22", 1}});
+    CHECK(f.ok(f.ledger().get_status("s-1"))->notified);
+    CHECK_FALSE(f.ok(f.ledger().get_status("s-2"))->notified);
 }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace store_test {
@@ -60,6 +61,33 @@ public:
     void reopen() {
         close();
         open();
+    }
+
+    /// Acks delivery `delivery_id` as its recipient would (ack_item with an Arrival); the 01
+    /// status recorded on the first ack is `status`, or a bare one. True the first time.
+    bool arrive(const std::string& delivery_id,
+                hub::Instant arrived,
+                hub::Instant official,
+                hub::Instant deadline,
+                std::optional<hub::StatusRecord> status = {}) {
+        auto delivery = ok(ledger().get_delivery(delivery_id));
+        REQUIRE(delivery.has_value());
+        hub::Arrival arrival{arrived, official, deadline, {}};
+        if (status) {
+            arrival.status = *status;
+        } else {
+            arrival.status.status_id = "s-arrival-" + delivery_id;
+            arrival.status.from = delivery->recipient;
+            arrival.status.to = "H39.05";
+            arrival.status.code = "01";
+            arrival.status.recorded_at = arrived;
+        }
+        return ok(ledger().ack_item(delivery->recipient, delivery_id, arrived, arrival,
+                                    audit_record("inbox.ack", delivery_id)));
+    }
+
+    static hub::AuditRecord audit_record(const std::string& action, const std::string& target) {
+        return hub::AuditRecord{t0(), "test", action, target, "OK", ""};
     }
 
     /// Runs a call to completion and requires success.

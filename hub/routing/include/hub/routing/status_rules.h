@@ -4,10 +4,14 @@
 
 #include "hub/core/result.h"
 
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
 namespace hub {
+
+/// Most 04 and 05 reports one delivery may collect.
+inline constexpr std::size_t kMaxProgressReports = 50;
 
 /// Who reports a status about a delivery.
 enum class StatusParty { hub, recipient, sender };
@@ -18,7 +22,8 @@ bool is_known_status(std::string_view code) noexcept;
 /// Checks that `code` may follow the codes already recorded for the delivery (oldest
 /// first) when reported by `party`, and that a reason is present where one is required.
 /// Errors: INVALID_STATUS "code" (unknown code, wrong party, out of order, after a final
-/// 02), REASON_REQUIRED "description" (02 and 13 without a description).
+/// 02, a 04/05 past kMaxProgressReports), REASON_REQUIRED "description" (02 and 13 without
+/// a description).
 Result<void> check_status(const std::vector<std::string>& recorded,
                           std::string_view code,
                           StatusParty party,

@@ -1,7 +1,14 @@
 #pragma once
-/// The ledger: the durable record of the registry, accepted envelopes, deliveries, status
-/// events and the audit log. Every write is on disk (fsync'd) before its awaitable resumes,
-/// which is what lets the API answer 2xx (api.md "Durable before acknowledged").
+/// The ledger: the one durable record of the registry, accepted envelopes, deliveries, status
+/// events, what is owed to whom (the outbox) and the audit log. It is the only place delivery
+/// state lives: an envelope, its deliveries, the items owed to each recipient and the audit
+/// row commit in one transaction, and so do an ack or a status with their notices. Every
+/// write is on disk (fsync'd) before its awaitable resumes, which is what lets the API
+/// answer 2xx (api.md "Durable before acknowledged").
+///
+/// It is four narrow stores, each an interface of its own so a handler depends only on what
+/// it uses and a unit test can fake it; SqliteLedger (and the PostgreSQL ledger to come)
+/// implements all four over one database.
 ///
 /// All calls may be made from any executor and resume the caller on its own executor; none
 /// blocks the calling thread. Failures: UNAVAILABLE when the store cannot take the request
@@ -15,80 +22,102 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace hub {
 
-class Ledger {
+/// Organizations and their certificates. Every change commits with its audit
+/// row.
+class RegistryStore {
 public:
-    virtual ~Ledger() = default;
-
-    // ---- registry (R-03, R-04) ----
+    virtual ~RegistryStore() = default;
 
     /// Upserts every organization of `registry` (by canonical code) with its aliases,
-    /// client certificates and signers. With `replace`, organizations and certificates
-    /// absent from `registry` are deleted. A revoked certificate stays revoked when listed
-    /// again. Error: INVALID_ORG_CODE (field "organizations[i].code").
+    /// client certificates and signers. With `replace` (a registry file), what the file no
+    /// longer lists is withdrawn: its client certificates are revoked and its organizations
+    /// suspended. An organization an operator suspended stays suspended. A revoked
+    /// certificate stays revoked when listed again. Error: INVALID_ORG_CODE (field
+    /// "organizations[i].code").
     virtual boost::asio::awaitable<Result<void>> import_registry(lienthong::v1::Registry registry,
-                                                                 bool replace) = 0;
-    /// Adds one organization. Error: DUPLICATE_CONFLICT when its code is registered,
-    /// INVALID_ORG_CODE.
-    virtual boost::asio::awaitable<Result<void>> add_org(lienthong::v1::OrgEntry org) = 0;
-    /// Suspends or re-activates an organization (either code form). Error: NOT_FOUND.
-    virtual boost::asio::awaitable<Result<void>> set_org_status(
-        std::string code, lienthong::v1::OrgStatus status) = 0;
+                                                                 bool replace,
+                                                                 AuditRecord audit) = 0;
+    /// Suspends or re-activates an organization (either code form), as an operator decision
+    /// that a registry file import does not undo. Error: NOT_FOUND.
+    virtual boost::asio::awaitable<Result<void>> set_org_status(std::string code,
+                                                                lienthong::v1::OrgStatus status,
+                                                                AuditRecord audit) = 0;
     /// Registers a client (mutual TLS) certificate fingerprint for an organization.
     /// Idempotent for the same organization. Error: NOT_FOUND (org), DUPLICATE_CONFLICT
     /// (registered to another organization, or revoked).
     virtual boost::asio::awaitable<Result<void>> add_client_cert(std::string code,
-                                                                 std::string sha256) = 0;
+                                                                 std::string sha256,
+                                                                 AuditRecord audit) = 0;
     /// Revokes a client certificate; true when it was active. Error: NOT_FOUND.
-    virtual boost::asio::awaitable<Result<bool>> revoke_client_cert(std::string sha256) = 0;
+    virtual boost::asio::awaitable<Result<bool>> revoke_client_cert(std::string sha256,
+                                                                    AuditRecord audit) = 0;
     /// Registers a signer (fingerprint and/or subject UID). Idempotent. Error: NOT_FOUND.
     virtual boost::asio::awaitable<Result<void>> add_signer(std::string code,
-                                                            lienthong::v1::SignerCert signer) = 0;
+                                                            lienthong::v1::SignerCert signer,
+                                                            AuditRecord audit) = 0;
     /// Revokes the organization's signer entries matching the non-empty sha256 or uid; true
     /// when one was active. Error: NOT_FOUND (org or signer).
-    virtual boost::asio::awaitable<Result<bool>> revoke_signer(
-        std::string code, lienthong::v1::SignerCert signer) = 0;
-    /// The whole registry as registered (codes as given), without revoked certificates:
-    /// the source of the router's in-memory snapshot.
+    virtual boost::asio::awaitable<Result<bool>> revoke_signer(std::string code,
+                                                               lienthong::v1::SignerCert signer,
+                                                               AuditRecord audit) = 0;
+    /// The whole registry as registered (codes as given), without revoked client
+    /// certificates: the source of the router's in-memory snapshot.
     virtual boost::asio::awaitable<Result<lienthong::v1::Registry>> load_registry() = 0;
+};
 
-    // ---- envelopes ----
+/// Accepted envelopes, their deliveries and status events.
+class EnvelopeStore {
+public:
+    virtual ~EnvelopeStore() = default;
 
-    /// Stores a new envelope with its attachments, deliveries, receipt and audit records in
-    /// one transaction; or, when (from, envelope_id) exists, reports duplicate_same (same
-    /// content digest: the stored receipt and deliveries) or duplicate_conflict, storing
-    /// nothing but the audit records. Attachments marked inline_content are stored with the
-    /// envelope, in the same transaction (their sha256 filled in when empty). Error:
-    /// DUPLICATE_CONFLICT when a delivery id is taken, ATTACHMENT_DIGEST when inline content
-    /// does not match its sha256.
+    /// Stores a new envelope with its attachments, deliveries, the outbox item owed to each
+    /// recipient, its receipt and audit records in one transaction; or, when (from,
+    /// envelope_id) exists, reports duplicate_same (same content digest: the stored receipt
+    /// and deliveries) or duplicate_conflict, storing nothing but the audit records.
+    /// Attachments marked inline_content are stored with the envelope (their sha256 filled
+    /// in when empty). Error: DUPLICATE_CONFLICT when a delivery id is taken,
+    /// ATTACHMENT_DIGEST when inline content does not match its sha256.
     virtual boost::asio::awaitable<Result<AcceptResult>> accept_envelope(NewEnvelope envelope) = 0;
-    /// By the idempotency key (canonical sender code, envelope id). Every envelope read
-    /// returns inline attachments with their bytes in `content`, BlobStore ones without.
+    /// By the idempotency key (canonical sender code, envelope id). Envelope reads return
+    /// inline attachments with their bytes in `content` unless they say otherwise.
     virtual boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope(
         std::string from, std::string envelope_id) = 0;
-    /// By id alone (ids are UUIDs); the first accepted when two senders chose the same id.
-    virtual boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope_by_id(
-        std::string envelope_id) = 0;
-    /// By acceptance sequence number (DeliveryRecord::envelope_seq): header, signature and
-    /// attachment refs to rebuild the SignedEnvelope for an inbox.
+    /// The first envelope with this id that `org` sent or receives: two senders may choose
+    /// the same id, and neither sees the other's.
+    virtual boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope_for(
+        std::string org, std::string envelope_id) = 0;
+    /// By acceptance sequence number (DeliveryRecord::envelope_seq). With `with_content`
+    /// false, inline attachments come without their bytes (read them with
+    /// inline_content).
     virtual boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> load_envelope(
-        std::int64_t seq) = 0;
-    /// True when an accepted envelope carries this document id.
-    virtual boost::asio::awaitable<Result<bool>> document_known(std::string document_id) = 0;
+        std::int64_t seq, bool with_content = true) = 0;
+    /// The bytes of an inline attachment, by digest; empty optional when none is stored.
+    virtual boost::asio::awaitable<Result<std::optional<std::string>>> inline_content(
+        std::string sha256) = 0;
+    /// True when an accepted envelope carries this document id and `org` is its sender or
+    /// one of its recipients (R-14, without telling others what exists).
+    virtual boost::asio::awaitable<Result<bool>> document_visible_to(std::string document_id,
+                                                                     std::string org) = 0;
+    /// True when `sender` sent an envelope carrying this document id (a RECALL, UPDATE or
+    /// REPLACE may only act on the sender's own documents).
+    virtual boost::asio::awaitable<Result<bool>> document_sent_by(std::string document_id,
+                                                                  std::string sender) = 0;
     /// Envelopes whose in_reply_to names `document_id`, in acceptance order.
     virtual boost::asio::awaitable<Result<std::vector<EnvelopeRecord>>> envelopes_replying_to(
         std::string document_id) = 0;
     /// RECALL / UPDATE / REPLACE envelopes acting on `document_id`, in acceptance order.
     virtual boost::asio::awaitable<Result<std::vector<EnvelopeRecord>>> envelopes_acting_on(
         std::string document_id) = 0;
-
-    // ---- deliveries and statuses ----
 
     /// One delivery with its arrival times and state.
     virtual boost::asio::awaitable<Result<std::optional<DeliveryRecord>>> get_delivery(
@@ -100,24 +129,15 @@ public:
     /// (to find what a StatusUpdate is about).
     virtual boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> deliveries_for_document(
         std::string document_id, std::string recipient) = 0;
-    /// Deliveries not yet arrived, by envelope seq after `after_seq`: what must still be in
-    /// the queue (re-published at start-up).
-    virtual boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> unarrived_deliveries(
-        std::int64_t after_seq, std::size_t limit) = 0;
-    /// Records the first arrival and, only then, `status_if_first` (the 01
-    /// notice) in the same transaction. True the first time; later calls change nothing.
-    /// Error: NOT_FOUND.
-    virtual boost::asio::awaitable<Result<bool>> record_arrival(
-        std::string delivery_id,
-        Instant arrived_at,
-        Instant official_received_at,
-        Instant handling_deadline,
-        std::optional<StatusRecord> status_if_first) = 0;
-    /// Records a status event and makes its code the delivery's state. `check` (may be
-    /// empty) sees the codes recorded so far and may refuse. Error: NOT_FOUND (delivery),
-    /// DUPLICATE_CONFLICT (status id taken), whatever `check` returns.
-    virtual boost::asio::awaitable<Result<void>> add_status(StatusRecord status,
-                                                            StatusCheck check) = 0;
+    /// Records a status event, makes its code the delivery's state, queues its notice for
+    /// the other party and appends `audit`, in one transaction. A repeat of an earlier
+    /// report (same reporter and non-empty request_digest) changes nothing and returns the
+    /// first record. `check` (may be empty) sees the codes recorded so far and may refuse.
+    /// Error: NOT_FOUND (delivery), DUPLICATE_CONFLICT (status id taken), whatever `check`
+    /// returns.
+    virtual boost::asio::awaitable<Result<StatusOutcome>> add_status(StatusRecord status,
+                                                                     StatusCheck check,
+                                                                     AuditRecord audit) = 0;
     /// One status event by its id.
     virtual boost::asio::awaitable<Result<std::optional<StatusRecord>>> get_status(
         std::string status_id) = 0;
@@ -128,23 +148,55 @@ public:
     /// deadline first.
     virtual boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> overdue_deliveries(
         Instant now, std::size_t limit) = 0;
-    /// Marks a status's notice as acked by the other party, so it is not re-published. True
-    /// the first time; later calls change nothing. Error: NOT_FOUND.
-    virtual boost::asio::awaitable<Result<bool>> mark_notified(std::string status_id) = 0;
-    /// Statuses with a non-empty notice not yet marked notified, with seq > `after_seq`, in
-    /// recording order (StatusRecord::seq): the outbox re-published at start-up.
-    virtual boost::asio::awaitable<Result<std::vector<StatusRecord>>> unnotified_statuses(
-        std::int64_t after_seq, std::size_t limit) = 0;
+    /// How many deliveries overdue_deliveries would list, without listing them.
+    virtual boost::asio::awaitable<Result<std::int64_t>> count_overdue(Instant now) = 0;
     /// For envelopes with reply_requested and a reply_deadline before `now`, each delivery
     /// (any route) whose recipient sent no envelope with in_reply_to naming the document,
     /// accepted after it and at or before the deadline. Oldest deadline first, then
     /// acceptance order, then header order.
     virtual boost::asio::awaitable<Result<std::vector<LateReply>>> late_replies(
         Instant now, std::size_t limit) = 0;
+};
 
-    // ---- audit (R-22) ----
+/// The items owed to recipients (envelope deliveries and status notices), in acceptance
+/// order, and the embedded inbox served from them.
+class OutboxStore {
+public:
+    virtual ~OutboxStore() = default;
 
-    /// Appends to the hash chain.
+    /// Up to `max` items of `recipient`'s embedded inbox that are visible at `now`, oldest
+    /// first, stopping before the header, signature or notice bytes of the items pass
+    /// `max_bytes` (at least one item is returned when one is visible). Claimed items become
+    /// invisible until `now + visibility` and their attempt count grows by one.
+    virtual boost::asio::awaitable<Result<InboxClaim>> claim_inbox(
+        std::string recipient,
+        std::size_t max,
+        std::size_t max_bytes,
+        Instant now,
+        std::chrono::milliseconds visibility) = 0;
+    /// The recipient has taken an item of its embedded inbox. For a delivery, the first ack
+    /// records `arrival` (times, and its 01 status with its notice for the sender); for a
+    /// notice it only closes the item. `audit` is appended with the first ack. All in one
+    /// transaction. True the first time, false for a repeat. Error: NOT_FOUND (not an item
+    /// of this recipient), MALFORMED (a delivery acked without `arrival`).
+    virtual boost::asio::awaitable<Result<bool>> ack_item(std::string recipient,
+                                                          std::string item_id,
+                                                          Instant now,
+                                                          std::optional<Arrival> arrival,
+                                                          AuditRecord audit) = 0;
+    /// Items not yet done, per recipient, for one channel ("inbox" or "national").
+    virtual boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> open_items(
+        std::string channel) = 0;
+    /// Calls `wake` with a recipient's canonical code after every commit that adds an item
+    /// to its embedded inbox, from the writer thread. Set once, before serving.
+    virtual void on_inbox_items(std::function<void(const std::string&)> wake) = 0;
+};
+
+/// The tamper-evident audit log.
+class AuditStore {
+public:
+    virtual ~AuditStore() = default;
+    /// Appends to the hash chain (for events that change nothing else, such as refusals).
     virtual boost::asio::awaitable<Result<void>> append_audit(AuditRecord record) = 0;
     /// Entries with seq > after_seq, oldest first.
     virtual boost::asio::awaitable<Result<std::vector<AuditEntry>>> audit_entries(
@@ -152,5 +204,8 @@ public:
     /// Recomputes every hash; reports the first row that does not chain.
     virtual boost::asio::awaitable<Result<AuditVerification>> verify_audit_chain() = 0;
 };
+
+/// All four stores over one database.
+class Ledger : public RegistryStore, public EnvelopeStore, public OutboxStore, public AuditStore {};
 
 }  // namespace hub

@@ -154,14 +154,54 @@ struct StatusRecord {
     std::string staff;        ///< serialized lienthong.v1.Staff; may be empty
     std::string reported_at;  ///< the reporter's timestamp, as sent
     Instant recorded_at;
-    /// Serialized lienthong.v1.StatusNotice to publish to `to`; empty when none is owed. Kept
-    /// in the status row (an outbox) so a crash between the commit and the queue publish
-    /// cannot lose it: unnotified_statuses finds it again.
+    /// Serialized lienthong.v1.StatusNotice owed to `to`; empty when none is owed. Stored
+    /// with the status, and its outbox item in the same transaction.
     std::string notice;
-    /// Read back only: the other party acked the notice (mark_notified). New rows start false.
+    /// Read back only: the notice's outbox item is done (the other party acked it).
     bool notified = false;
-    /// Read back only: recording order, increasing; the paging key of unnotified_statuses.
+    /// Read back only: recording order, increasing.
     std::int64_t seq = 0;
+    /// Where the notice goes: the other party's embedded inbox, or the national axis.
+    std::string notice_channel = "inbox";
+    /// Identifies "the same report again" (a retry whose answer was lost): a digest of the
+    /// reporter and what it reported. A second add_status with the same reporter and digest
+    /// returns the first record instead of adding one. Empty: no idempotency.
+    std::string request_digest;
+};
+
+/// What add_status did.
+struct StatusOutcome {
+    StatusRecord record;  ///< the new one, or the first one for a repeated report
+    bool created = true;  ///< false: a repeat (same reporter and request_digest)
+};
+
+/// One item owed to a recipient, in the ledger's outbox: a delivery of an envelope or a
+/// status notice. Its channel says who carries it: "inbox" (the embedded inbox, served from
+/// the ledger itself) or "national" (the national adapter drains it).
+struct OutboxItem {
+    std::int64_t seq = 0;   ///< acceptance order across every item of every kind
+    std::string item_id;    ///< delivery id ("d-...") or status id ("s-...")
+    std::string kind;       ///< "envelope" or "status"
+    std::int64_t ref = 0;   ///< envelopes.seq for an envelope, status_events.seq for a status
+    std::string recipient;  ///< canonical
+    Instant created_at;
+    std::uint32_t attempt = 0;  ///< offers so far, counting this one
+};
+
+/// What one claim of a recipient's inbox found.
+struct InboxClaim {
+    std::vector<OutboxItem> items;
+    /// The earliest time an item already offered becomes visible again; empty when none is
+    /// waiting on its visibility timeout. Lets a long poll wake for redeliveries.
+    std::optional<Instant> next_visible_at;
+};
+
+/// The first arrival of a delivery and the 01 notice it owes the sender.
+struct Arrival {
+    Instant arrived_at;
+    Instant official_received_at;
+    Instant handling_deadline;
+    StatusRecord status;  ///< the 01, recorded only on the first ack
 };
 
 /// A delivery whose recipient has not replied in time to an envelope that asked for a reply

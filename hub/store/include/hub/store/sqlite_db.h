@@ -119,6 +119,9 @@ public:
     std::int64_t last_insert_rowid() const;
     /// Rows changed by the last INSERT/UPDATE/DELETE.
     int changes() const;
+    /// True inside an open transaction. SQLite rolls a transaction back by itself on some
+    /// errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, ...): this is how a caller notices.
+    bool in_transaction() const;
     /// PRAGMA user_version.
     Result<int> user_version();
 

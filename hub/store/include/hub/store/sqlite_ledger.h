@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -44,61 +45,80 @@ public:
     /// Writes completed since open.
     std::uint64_t writes() const noexcept;
 
+    // RegistryStore
     boost::asio::awaitable<Result<void>> import_registry(lienthong::v1::Registry registry,
-                                                         bool replace) override;
-    boost::asio::awaitable<Result<void>> add_org(lienthong::v1::OrgEntry org) override;
+                                                         bool replace,
+                                                         AuditRecord audit) override;
     boost::asio::awaitable<Result<void>> set_org_status(std::string code,
-                                                        lienthong::v1::OrgStatus status) override;
+                                                        lienthong::v1::OrgStatus status,
+                                                        AuditRecord audit) override;
     boost::asio::awaitable<Result<void>> add_client_cert(std::string code,
-                                                         std::string sha256) override;
-    boost::asio::awaitable<Result<bool>> revoke_client_cert(std::string sha256) override;
+                                                         std::string sha256,
+                                                         AuditRecord audit) override;
+    boost::asio::awaitable<Result<bool>> revoke_client_cert(std::string sha256,
+                                                            AuditRecord audit) override;
     boost::asio::awaitable<Result<void>> add_signer(std::string code,
-                                                    lienthong::v1::SignerCert signer) override;
+                                                    lienthong::v1::SignerCert signer,
+                                                    AuditRecord audit) override;
     boost::asio::awaitable<Result<bool>> revoke_signer(std::string code,
-                                                       lienthong::v1::SignerCert signer) override;
+                                                       lienthong::v1::SignerCert signer,
+                                                       AuditRecord audit) override;
     boost::asio::awaitable<Result<lienthong::v1::Registry>> load_registry() override;
 
+    // EnvelopeStore
     boost::asio::awaitable<Result<AcceptResult>> accept_envelope(NewEnvelope envelope) override;
     boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope(
         std::string from, std::string envelope_id) override;
-    boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope_by_id(
-        std::string envelope_id) override;
+    boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope_for(
+        std::string org, std::string envelope_id) override;
     boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> load_envelope(
-        std::int64_t seq) override;
-    boost::asio::awaitable<Result<bool>> document_known(std::string document_id) override;
+        std::int64_t seq, bool with_content = true) override;
+    boost::asio::awaitable<Result<std::optional<std::string>>> inline_content(
+        std::string sha256) override;
+    boost::asio::awaitable<Result<bool>> document_visible_to(std::string document_id,
+                                                             std::string org) override;
+    boost::asio::awaitable<Result<bool>> document_sent_by(std::string document_id,
+                                                          std::string sender) override;
     boost::asio::awaitable<Result<std::vector<EnvelopeRecord>>> envelopes_replying_to(
         std::string document_id) override;
     boost::asio::awaitable<Result<std::vector<EnvelopeRecord>>> envelopes_acting_on(
         std::string document_id) override;
-
     boost::asio::awaitable<Result<std::optional<DeliveryRecord>>> get_delivery(
         std::string delivery_id) override;
     boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> deliveries_of(
         std::int64_t envelope_seq) override;
     boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> deliveries_for_document(
         std::string document_id, std::string recipient) override;
-    boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> unarrived_deliveries(
-        std::int64_t after_seq, std::size_t limit) override;
-    boost::asio::awaitable<Result<bool>> record_arrival(
-        std::string delivery_id,
-        Instant arrived_at,
-        Instant official_received_at,
-        Instant handling_deadline,
-        std::optional<StatusRecord> status_if_first) override;
-    boost::asio::awaitable<Result<void>> add_status(StatusRecord status,
-                                                    StatusCheck check) override;
+    boost::asio::awaitable<Result<StatusOutcome>> add_status(StatusRecord status,
+                                                             StatusCheck check,
+                                                             AuditRecord audit) override;
     boost::asio::awaitable<Result<std::optional<StatusRecord>>> get_status(
         std::string status_id) override;
     boost::asio::awaitable<Result<std::vector<StatusRecord>>> statuses_of(
         std::string delivery_id) override;
     boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> overdue_deliveries(
         Instant now, std::size_t limit) override;
-    boost::asio::awaitable<Result<bool>> mark_notified(std::string status_id) override;
-    boost::asio::awaitable<Result<std::vector<StatusRecord>>> unnotified_statuses(
-        std::int64_t after_seq, std::size_t limit) override;
+    boost::asio::awaitable<Result<std::int64_t>> count_overdue(Instant now) override;
     boost::asio::awaitable<Result<std::vector<LateReply>>> late_replies(Instant now,
                                                                         std::size_t limit) override;
 
+    // OutboxStore
+    boost::asio::awaitable<Result<InboxClaim>> claim_inbox(
+        std::string recipient,
+        std::size_t max,
+        std::size_t max_bytes,
+        Instant now,
+        std::chrono::milliseconds visibility) override;
+    boost::asio::awaitable<Result<bool>> ack_item(std::string recipient,
+                                                  std::string item_id,
+                                                  Instant now,
+                                                  std::optional<Arrival> arrival,
+                                                  AuditRecord audit) override;
+    boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> open_items(
+        std::string channel) override;
+    void on_inbox_items(std::function<void(const std::string&)> wake) override;
+
+    // AuditStore
     boost::asio::awaitable<Result<void>> append_audit(AuditRecord record) override;
     boost::asio::awaitable<Result<std::vector<AuditEntry>>> audit_entries(
         std::int64_t after_seq, std::size_t limit) override;
@@ -108,7 +128,9 @@ public:
     // thread.
 
     /// As import_registry.
-    Result<void> import_registry_sync(const lienthong::v1::Registry& registry, bool replace);
+    Result<void> import_registry_sync(const lienthong::v1::Registry& registry,
+                                      bool replace,
+                                      const AuditRecord& audit);
     /// As load_registry.
     Result<lienthong::v1::Registry> load_registry_sync();
     /// As append_audit.
@@ -124,6 +146,7 @@ private:
     std::unique_ptr<sqlite::GroupCommitWriter> writer_;
     std::unique_ptr<sqlite::ReaderPool> readers_;
     int schema_version_;
+    std::function<void(const std::string&)> wake_;
 };
 
 }  // namespace hub

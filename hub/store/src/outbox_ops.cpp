@@ -1,0 +1,185 @@
+// The outbox: every item owed to a recipient, written by the transaction that creates it, and
+// the embedded inbox served from it. Visibility (an item offered and not acked is hidden
+// until its timeout) is a column, so a claim is one write: two polls of one recipient cannot
+// both take an item, and what a restart forgets is only when to offer again.
+
+#include "ledger_ops.h"
+
+namespace hub::ledger {
+
+Result<void> add_outbox_item(Db& db, const OutboxItem& item, const std::string& channel) {
+    return sqlite::execute(
+        db,
+        "INSERT INTO outbox (item_id, kind, ref, recipient, channel, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        item.item_id, item.kind, item.ref, item.recipient, channel, to_millis(item.created_at));
+}
+
+namespace {
+
+// What an item costs an inbox answer before its attachments: the bytes a recipient gets for
+// it no matter what (attachments may go by reference; these cannot).
+Result<std::int64_t> item_bytes(Db& db, const OutboxItem& item) {
+    auto st =
+        item.kind == "envelope"
+            ? sqlite::query(db,
+                            "SELECT length(header) + length(signature) FROM envelopes "
+                            "WHERE seq = ?",
+                            item.ref)
+            : sqlite::query(db, "SELECT length(notice) FROM status_events WHERE seq = ?", item.ref);
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    return *row ? (*st)->column_int64(0) : 0;
+}
+
+}  // namespace
+
+Result<InboxClaim> claim_inbox(Db& db,
+                               const std::string& recipient,
+                               std::size_t max,
+                               std::size_t max_bytes,
+                               Instant now,
+                               std::chrono::milliseconds visibility) {
+    InboxClaim claim;
+    std::vector<OutboxItem> candidates;
+    {
+        auto st = sqlite::query(db,
+                                "SELECT seq, item_id, kind, ref, recipient, created_at, attempts "
+                                "FROM outbox WHERE channel = 'inbox' AND recipient = ? "
+                                "AND done_at IS NULL AND visible_at <= ? ORDER BY seq LIMIT ?",
+                                recipient, to_millis(now), max);
+        if (!st) {
+            return st.error();
+        }
+        LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& row) {
+            candidates.push_back(OutboxItem{row.column_int64(0), row.column_text(1),
+                                            row.column_text(2), row.column_int64(3),
+                                            row.column_text(4), from_millis(row.column_int64(5)),
+                                            static_cast<std::uint32_t>(row.column_int64(6))});
+        }));
+    }
+    std::int64_t budget = static_cast<std::int64_t>(max_bytes);
+    for (auto& item : candidates) {
+        auto bytes = item_bytes(db, item);
+        if (!bytes) {
+            return bytes.error();
+        }
+        if (!claim.items.empty() && *bytes > budget) {
+            break;
+        }
+        budget -= *bytes;
+        LEDGER_TRY(sqlite::execute(
+            db, "UPDATE outbox SET visible_at = ?, attempts = attempts + 1 WHERE seq = ?",
+            to_millis(now + visibility), item.seq));
+        item.attempt += 1;
+        claim.items.push_back(std::move(item));
+    }
+    auto next = sqlite::query(db,
+                              "SELECT MIN(visible_at) FROM outbox WHERE channel = 'inbox' "
+                              "AND recipient = ? AND done_at IS NULL AND visible_at > ?",
+                              recipient, to_millis(now));
+    if (!next) {
+        return next.error();
+    }
+    auto row = (*next)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (*row && !(*next)->column_is_null(0)) {
+        claim.next_visible_at = from_millis((*next)->column_int64(0));
+    }
+    return claim;
+}
+
+namespace {
+
+struct OpenItem {
+    std::string kind;
+    bool done = false;
+};
+
+Result<std::optional<OpenItem>> inbox_item(Db& db,
+                                           const std::string& recipient,
+                                           const std::string& item_id) {
+    auto st = sqlite::query(db,
+                            "SELECT kind, done_at IS NOT NULL FROM outbox "
+                            "WHERE item_id = ? AND recipient = ? AND channel = 'inbox'",
+                            item_id, recipient);
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return std::optional<OpenItem>();
+    }
+    return std::optional<OpenItem>(OpenItem{(*st)->column_text(0), (*st)->column_int64(1) != 0});
+}
+
+}  // namespace
+
+Result<bool> ack_item(Db& db,
+                      const std::string& recipient,
+                      const std::string& item_id,
+                      Instant now,
+                      const std::optional<Arrival>& arrival,
+                      const AuditRecord& audit) {
+    auto item = inbox_item(db, recipient, item_id);
+    if (!item) {
+        return item.error();
+    }
+    if (!*item) {
+        return fail(errc::not_found, "delivery_id", "no such item in this inbox: " + item_id);
+    }
+    if ((*item)->done) {
+        return false;  // exactly-once effect of an ack (api.md)
+    }
+    if ((*item)->kind == "envelope") {
+        if (!arrival) {
+            return fail(errc::malformed, "delivery_id", "a delivery is acked with its arrival");
+        }
+        // The WHERE makes the first arrival the only one recorded, whatever the item says.
+        LEDGER_TRY(sqlite::execute(
+            db,
+            "UPDATE deliveries SET arrived_at = ?, official_received_at = ?, "
+            "handling_deadline = ? WHERE delivery_id = ? AND recipient = ? AND arrived_at IS NULL",
+            to_millis(arrival->arrived_at), to_millis(arrival->official_received_at),
+            to_millis(arrival->handling_deadline), item_id, recipient));
+        if (db.changes() > 0) {
+            StatusRecord status = arrival->status;
+            status.delivery_id = item_id;
+            auto added = add_status(db, std::move(status), {}, {});
+            if (!added) {
+                return added.error();
+            }
+        }
+    }
+    LEDGER_TRY(
+        sqlite::execute(db, "UPDATE outbox SET done_at = ? WHERE item_id = ? AND done_at IS NULL",
+                        to_millis(now), item_id));
+    LEDGER_TRY(append_audit(db, audit));
+    return true;
+}
+
+Result<std::map<std::string, std::int64_t>> open_items(Db& db, const std::string& channel) {
+    std::map<std::string, std::int64_t> out;
+    auto st = sqlite::query(db,
+                            "SELECT recipient, COUNT(*) FROM outbox "
+                            "WHERE channel = ? AND done_at IS NULL GROUP BY recipient",
+                            channel);
+    if (!st) {
+        return st.error();
+    }
+    LEDGER_TRY(sqlite::for_each_row(
+        **st, [&](Statement& row) { out[row.column_text(0)] = row.column_int64(1); }));
+    return out;
+}
+
+}  // namespace hub::ledger
