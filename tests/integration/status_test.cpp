@@ -13,6 +13,7 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <google/protobuf/util/json_util.h>
 
 #include <chrono>
 #include <string>
@@ -506,4 +507,80 @@ TEST_CASE(
     REQUIRE(metrics.status == 200);
     INFO("/metrics: " << metrics.body);
     CHECK(metrics.body.find("lienthong_overdue_deliveries 1\n") != std::string::npos);
+}
+
+TEST_CASE("R-12 a retried status with the same content is 200 with the first receipt",
+          "[status][idempotent]") {
+    it::Hub hub;
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    Client sender(hub.agency(a));
+    Client recipient(hub.agency(b));
+    const auto envelope = it::make_envelope(hub, a, {b});
+    const auto document_id = it::header_of(envelope).document_id();
+    const auto envelope_id = it::post_accepted(sender, envelope).envelope_id();
+    it::receive(recipient, envelope_id);
+
+    const auto update = it::status_update(document_id, a, "03", "Tiếp nhận");
+    const auto first = it::status_accepted(recipient, update);
+    // The answer was lost; the agency sends the very same report again.
+    const auto again = it::post_status(recipient, update);
+    INFO("retry: HTTP " << again.status << " " << again.body);
+    REQUIRE(again.status == 200);
+    v1::StatusReceipt receipt;
+    REQUIRE(google::protobuf::util::JsonStringToMessage(again.body, &receipt).ok());
+    CHECK(receipt.status_id() == first.status_id());
+    CHECK(receipt.recorded_at() == first.recorded_at());
+    // Recorded once, told once.
+    const auto trace = it::trace_of(sender, envelope_id);
+    CHECK(it::status_events(it::recipient_in(trace, b)) == std::vector<std::string>{"01", "03"});
+    CHECK(it::collect_statuses(sender, envelope_id, 2).size() == 2);
+    CHECK(it::poll(sender, 100, 1).items_size() == 0);
+    // Another report with other content is a new one (and here out of order).
+    const auto other = it::post_status(recipient, it::status_update(document_id, a, "03", "Lại"));
+    CHECK_FAILS_WITH(other, 422, "INVALID_STATUS");
+}
+
+TEST_CASE("R-12 a status description over the configured size is refused", "[status][limits]") {
+    it::Hub hub(it::with_config(boost::json::object{
+        {"limits", boost::json::object{{"status_description_max_bytes", 200}}}}));
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    Client sender(hub.agency(a));
+    Client recipient(hub.agency(b));
+    const auto envelope = it::make_envelope(hub, a, {b});
+    const auto document_id = it::header_of(envelope).document_id();
+    const auto envelope_id = it::post_accepted(sender, envelope).envelope_id();
+    it::receive(recipient, envelope_id);
+    const auto long_text = std::string(201, 'x');
+    const auto refused =
+        it::post_status(recipient, it::status_update(document_id, a, "02", long_text));
+    CHECK_FAILS_WITH(refused, 400, "MALFORMED");
+    CHECK(it::parse_error(refused.body).field() == "description");
+    CHECK(it::status_events(it::recipient_in(it::trace_of(sender, envelope_id), b)) ==
+          std::vector<std::string>{"01"});
+    it::status_accepted(recipient, it::status_update(document_id, a, "02", std::string(200, 'y')));
+}
+
+TEST_CASE("R-12 progress reports (04, 05) on one delivery are bounded", "[status][limits]") {
+    it::Hub hub;
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    Client sender(hub.agency(a));
+    Client recipient(hub.agency(b));
+    const auto envelope = it::make_envelope(hub, a, {b});
+    const auto document_id = it::header_of(envelope).document_id();
+    const auto envelope_id = it::post_accepted(sender, envelope).envelope_id();
+    it::receive(recipient, envelope_id);
+    it::status_accepted(recipient, it::status_update(document_id, a, "03"));
+    constexpr int kProgressReports = 50;  // hub::kMaxProgressReports (hub/routing)
+    for (int i = 0; i < kProgressReports; ++i) {
+        it::status_accepted(recipient, it::status_update(document_id, a, i % 2 ? "05" : "04",
+                                                         "bước " + std::to_string(i)));
+    }
+    const auto refused =
+        it::post_status(recipient, it::status_update(document_id, a, "05", "thêm một lần"));
+    CHECK_FAILS_WITH(refused, 422, "INVALID_STATUS");
+    // Done (06) is still possible.
+    it::status_accepted(recipient, it::status_update(document_id, a, "06"));
 }

@@ -264,3 +264,109 @@ TEST_CASE("R-12 a RECALL reaches the recipient like any envelope and is linked t
     CHECK(recall_trace.replaces() == original_doc);
     CHECK(it::recipient_in(recall_trace, b).state() == "01");
 }
+
+TEST_CASE("R-12 a recipient's trace shows its own delivery and the sender's side only",
+          "[trace][visibility]") {
+    it::Hub hub;
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    const std::string c = hub.code(2);
+    Client sender(hub.agency(a));
+    Client first(hub.agency(b));
+    Client second(hub.agency(c));
+    const auto original = it::make_envelope(hub, a, {b, c});
+    const auto original_doc = it::header_of(original).document_id();
+    const auto id = it::post_accepted(sender, original).envelope_id();
+    it::receive(first, id);
+    it::receive(second, id);
+    const std::string reason = "Sai thể thức, đề nghị ban hành lại";
+    it::status_accepted(second, it::status_update(original_doc, a, "02", reason));
+    // C answers A: that reply is between the two of them.
+    const auto reply = reply_to(hub, c, a, original_doc);
+    it::post_accepted(second, reply);
+    const auto recall = it::make_envelope(hub, a, {b, c}, [&](Draft& d) {
+        d.header.set_business_type(v1::RECALL);
+        d.header.mutable_replaces()->set_document_id(original_doc);
+        d.header.mutable_replaces()->set_reason("thu hồi");
+    });
+    it::post_accepted(sender, recall);
+
+    const auto seen_by_b = it::trace_of(first, id);
+    INFO("B's trace: " << it::to_json(seen_by_b));
+    REQUIRE(seen_by_b.recipients_size() == 1);
+    CHECK(seen_by_b.recipients(0).code() == b);
+    // Nothing of C's answer reaches B: not its state, not its reason, not its reply.
+    CHECK(it::to_json(seen_by_b).find(reason) == std::string::npos);
+    CHECK(links_of(seen_by_b, "REPLY").empty());
+    CHECK(links_of(seen_by_b, "RECALL").size() == 1);  // the sender's side is B's to see
+
+    const auto seen_by_a = it::trace_of(sender, id);
+    INFO("A's trace: " << it::to_json(seen_by_a));
+    CHECK(seen_by_a.recipients_size() == 2);
+    CHECK(it::recipient_in(seen_by_a, c).state() == "02");
+    CHECK(it::to_json(seen_by_a).find(reason) != std::string::npos);
+    CHECK(links_of(seen_by_a, "REPLY").size() == 1);
+}
+
+TEST_CASE("R-14 a reply to a document the caller was not party to is answered as an unknown one",
+          "[trace][reply][visibility]") {
+    it::Hub hub;
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    const std::string c = hub.code(2);
+    Client sender(hub.agency(a));
+    Client outsider(hub.agency(c));
+    const auto original = it::make_envelope(hub, a, {b});
+    const auto original_doc = it::header_of(original).document_id();
+    it::post_accepted(sender, original);
+
+    // C did not take part: whether the document exists must not show in the answer.
+    const auto exists = it::post(outsider, reply_to(hub, c, a, original_doc));
+    const auto unknown = it::post(outsider, reply_to(hub, c, a, a + ",2026/11/20,99999/UBND-VP"));
+    CHECK_FAILS_WITH(exists, 422, "REPLY_TARGET_UNKNOWN");
+    CHECK_FAILS_WITH(unknown, 422, "REPLY_TARGET_UNKNOWN");
+    CHECK(it::parse_error(exists.body).field() == it::parse_error(unknown.body).field());
+}
+
+TEST_CASE("R-12 an agency cannot recall, update or replace another agency's document",
+          "[trace][recall][visibility]") {
+    it::Hub hub;
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    const std::string c = hub.code(2);
+    Client sender(hub.agency(a));
+    Client other(hub.agency(c));
+    const auto original = it::make_envelope(hub, a, {b, c});
+    const auto original_doc = it::header_of(original).document_id();
+    const auto id = it::post_accepted(sender, original).envelope_id();
+    for (auto type : {v1::RECALL, v1::UPDATE, v1::REPLACE}) {
+        const auto forged = it::make_envelope(hub, c, {b}, [&](Draft& d) {
+            d.header.set_business_type(type);
+            d.header.mutable_replaces()->set_document_id(original_doc);
+            d.header.mutable_replaces()->set_reason("không phải của tôi");
+        });
+        const auto refused = it::post(other, forged);
+        CHECK_FAILS_WITH(refused, 422, "REPLY_TARGET_UNKNOWN");
+        CHECK(it::parse_error(refused.body).field() == "header.replaces.document_id");
+    }
+    CHECK(it::trace_of(sender, id).links_size() == 0);
+}
+
+TEST_CASE("R-12 two senders using the same envelope id each read their own trace",
+          "[trace][visibility]") {
+    it::Hub hub;
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    const std::string c = hub.code(2);
+    Client first(hub.agency(a));
+    Client second(hub.agency(c));
+    const std::string shared_id = it::new_uuid();
+    const auto mine =
+        it::make_envelope(hub, a, {b}, [&](Draft& d) { d.header.set_envelope_id(shared_id); });
+    const auto theirs =
+        it::make_envelope(hub, c, {b}, [&](Draft& d) { d.header.set_envelope_id(shared_id); });
+    it::post_accepted(first, mine);
+    it::post_accepted(second, theirs);
+    CHECK(it::trace_of(first, shared_id).from() == a);
+    CHECK(it::trace_of(second, shared_id).from() == c);
+}

@@ -134,3 +134,21 @@ TEST_CASE("ledger: open inbox items and deliveries of a document", "[store][deli
     CHECK(f.ok(f.ledger().deliveries_for_document("000.00.05.H39,2026/11/20,12/UBND-VP", "H41"))
               .empty());
 }
+
+TEST_CASE("R-11 ledger: an envelope to 600 recipients owes every delivery across a restart",
+          "[store][delivery][outbox]") {
+    LedgerFixture f;
+    std::vector<std::string> recipients;
+    for (int i = 0; i < 600; ++i) {
+        recipients.push_back("H39." + std::to_string(1000 + i));
+    }
+    f.ok(f.ledger().accept_envelope(envelope("e-600", recipients)));
+    f.reopen();
+    auto open = f.ok(f.ledger().open_items("inbox"));
+    CHECK(open.size() == 600);
+    std::size_t claimed = 0;
+    for (const auto& code : recipients) {
+        claimed += f.ok(f.ledger().claim_inbox(code, 10, 1 << 20, t0(), 1min)).items.size();
+    }
+    CHECK(claimed == 600);
+}
