@@ -153,8 +153,25 @@ int cmd_inbox(const Words& words) {
             if (auto save = args.get("save")) {
                 const auto dir = std::filesystem::path(*save) / header.envelope_id();
                 std::filesystem::create_directories(dir);
+                // Large attachments come by reference: download them, so what is saved is
+                // the envelope exactly as the sender signed it.
+                v1::SignedEnvelope whole = item.envelope();
+                for (auto& attachment : *whole.mutable_attachments()) {
+                    if (attachment.download_path().empty()) {
+                        continue;
+                    }
+                    auto download = call(client, verb::get, attachment.download_path());
+                    if (download.status != 200) {
+                        std::cerr << "download failed (HTTP " << download.status
+                                  << "): " << attachment.content_id() << "\n";
+                        exit_code = 1;
+                        continue;
+                    }
+                    attachment.set_content(std::move(download.body));
+                    attachment.clear_download_path();
+                }
                 for (const auto& ref : header.attachments()) {
-                    for (const auto& attachment : item.envelope().attachments()) {
+                    for (const auto& attachment : whole.attachments()) {
                         if (attachment.content_id() != ref.content_id()) {
                             continue;
                         }
@@ -168,7 +185,7 @@ int cmd_inbox(const Words& words) {
                                    attachment.content());
                     }
                 }
-                write_file((dir / "envelope.pb").string(), item.envelope().SerializeAsString());
+                write_file((dir / "envelope.pb").string(), whole.SerializeAsString());
             }
         } else if (!args.has("json")) {
             const auto& s = item.status();
