@@ -248,4 +248,10 @@ TEST_CASE("migrations: a version 3 ledger's owed deliveries and notices move to 
           std::map<std::string, std::int64_t>{{"G22", 1}});
     CHECK(f.ok(f.ledger().get_status("s-1"))->notified);
     CHECK_FALSE(f.ok(f.ledger().get_status("s-2"))->notified);
+    // Acking again what arrived before the upgrade is a repeat, as it was; others' is not.
+    hub::Arrival again{t0(), t0(), t0(), status("s-x", "d-1", "01")};
+    CHECK_FALSE(
+        f.ok(f.ledger().ack_item("H39.07", "d-1", t0(), again, f.audit_record("ack", "d-1"))));
+    CHECK(f.failure(f.ledger().ack_item("H39.99", "d-1", t0(), again, f.audit_record("ack", "d-1")))
+              .code == hub::errc::not_found);
 }
