@@ -9,9 +9,12 @@
 #include <catch2/catch.hpp>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "api.h"
 #include "delivery_support.h"
@@ -191,4 +194,45 @@ TEST_CASE("R-04 a registry file import keeps operators' decisions and withdraws 
                      "FORBIDDEN_SENDER");
     Client renamed(hub.agency(a));
     CHECK(it::poll(renamed, 10, 0).items_size() == 0);
+}
+
+TEST_CASE("R-12 what one recipient receives from concurrent senders follows acceptance order",
+          "[core][order]") {
+    it::Hub hub;
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    const std::string c = hub.code(2);
+    constexpr int kEach = 15;
+    std::vector<v1::Receipt> receipts_a, receipts_c;
+    auto post_many = [&hub, &b](const std::string& from, std::vector<v1::Receipt>& out) {
+        Client client(hub.agency(from));
+        for (int i = 0; i < kEach; ++i) {
+            out.push_back(it::post_accepted(client, it::make_envelope(hub, from, {b})));
+        }
+    };
+    std::thread first([&] { post_many(a, receipts_a); });
+    post_many(c, receipts_c);
+    first.join();
+
+    Client recipient(hub.agency(b));
+    const auto items = it::collect(recipient, 2 * kEach,
+                                   [](const v1::InboxItem& item) { return item.has_envelope(); });
+    REQUIRE(items.size() == 2 * kEach);
+    // Each sender's envelopes arrive in the order the hub accepted them, interleaved as their
+    // commits were, and each exactly once.
+    std::set<std::string> seen;
+    for (const auto* receipts : {&receipts_a, &receipts_c}) {
+        std::vector<std::string> expected, got;
+        for (const auto& r : *receipts) {
+            expected.push_back(r.envelope_id());
+        }
+        for (const auto& item : items) {
+            if (std::find(expected.begin(), expected.end(), item.envelope_id()) != expected.end()) {
+                got.push_back(item.envelope_id());
+            }
+            seen.insert(item.envelope_id());
+        }
+        CHECK(got == expected);
+    }
+    CHECK(seen.size() == 2 * kEach);
 }
