@@ -4,11 +4,11 @@
 
 namespace hub {
 
-Result<Caller> authenticate(Services& services, const http::Request& request) {
+Result<Caller> authenticate(const CallerContext& context, const http::Request& request) {
     if (!request.client_cert_sha256) {
         return fail(errc::unauthenticated, "", "a client certificate is required");
     }
-    Caller caller{services.registry.get(), nullptr};
+    Caller caller{context.registry.get(), nullptr};
     caller.org = caller.registry->by_client_cert(*request.client_cert_sha256);
     if (caller.org == nullptr) {
         return fail(errc::unauthenticated, "", "this client certificate is not registered");
@@ -20,21 +20,21 @@ Result<Caller> authenticate(Services& services, const http::Request& request) {
     return caller;
 }
 
-boost::asio::awaitable<void> audit(Services& services,
+boost::asio::awaitable<void> audit(CallerContext& context,
                                    std::string actor,
                                    std::string action,
                                    std::string target,
                                    std::string outcome,
                                    std::string detail) {
-    AuditRecord record{services.clock.now(), std::move(actor),   std::move(action),
+    AuditRecord record{context.clock.now(), std::move(actor),   std::move(action),
                        std::move(target),    std::move(outcome), std::move(detail)};
-    auto written = co_await services.ledger.append_audit(std::move(record));
+    auto written = co_await context.audits.append_audit(std::move(record));
     if (!written) {
-        services.log.error("audit_failed", "error=" + log_value(written.error().text()));
+        context.log.error("audit_failed", "error=" + log_value(written.error().text()));
     }
 }
 
-boost::asio::awaitable<http::Response> reject(Services& services,
+boost::asio::awaitable<http::Response> reject(CallerContext& context,
                                               const http::Request& request,
                                               const Failure& failure,
                                               std::string actor,
@@ -44,9 +44,9 @@ boost::asio::awaitable<http::Response> reject(Services& services,
     if (!failure.field.empty()) {
         detail += " field=" + log_value(failure.field);
     }
-    services.log.info("rejected", "action=" + action + " actor=" + log_value(actor) + " code=" +
+    context.log.info("rejected", "action=" + action + " actor=" + log_value(actor) + " code=" +
                                       std::string(code_name(failure.code)) + " " + detail);
-    co_await audit(services, std::move(actor), std::move(action), std::move(target),
+    co_await audit(context, std::move(actor), std::move(action), std::move(target),
                    std::string(code_name(failure.code)), std::move(detail));
     co_return http::error_response(failure, request);
 }

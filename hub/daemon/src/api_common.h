@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "services.h"
+#include "endpoint_deps.h"
 
 namespace hub {
 
@@ -22,10 +22,10 @@ struct Caller {
 /// Maps the TLS client certificate to its organization. Errors: UNAUTHENTICATED (no
 /// certificate, or one the registry does not know or has revoked), FORBIDDEN_SENDER (the
 /// organization is suspended).
-Result<Caller> authenticate(Services& services, const http::Request& request);
+Result<Caller> authenticate(const CallerContext& context, const http::Request& request);
 
 /// Audits the rejection (actor, action, target, code) and returns the error response.
-boost::asio::awaitable<http::Response> reject(Services& services,
+boost::asio::awaitable<http::Response> reject(CallerContext& context,
                                               const http::Request& request,
                                               const Failure& failure,
                                               std::string actor,
@@ -33,7 +33,7 @@ boost::asio::awaitable<http::Response> reject(Services& services,
                                               std::string target);
 
 /// Appends one audit row; a failure to audit is logged, never turned into the answer.
-boost::asio::awaitable<void> audit(Services& services,
+boost::asio::awaitable<void> audit(CallerContext& context,
                                    std::string actor,
                                    std::string action,
                                    std::string target,

@@ -39,6 +39,13 @@ struct App::Parts {
     std::unique_ptr<Snapshot<Registry>> registry;
     Metrics metrics;
     asio::thread_pool blocking{2};
+    // What the endpoints depend on; built once everything above exists.
+    std::unique_ptr<CallerContext> context;
+    std::unique_ptr<IntakeDeps> intake;
+    std::unique_ptr<InboxDeps> inbox_deps;
+    std::unique_ptr<StatusDeps> status;
+    std::unique_ptr<TraceDeps> trace;
+    std::unique_ptr<AgencyEndpoints> endpoints;
     std::unique_ptr<Services> services;
     // Destroyed first: pending coroutines (long-polls) die with the io_context, before the
     // inbox and ledger they reference.
@@ -164,6 +171,25 @@ void log_failure(Logger& log, const char* what, std::exception_ptr error) {
     }
 }
 
+// Each endpoint gets the stores, clock and options it uses, read once from the config.
+void wire_endpoints(App::Parts& p, Logger& log) {
+    const auto& c = p.config;
+    p.context.reset(new CallerContext{*p.clock, log, *p.registry, *p.ledger});
+    p.intake.reset(new IntakeDeps{
+        *p.context, *p.ledger, *p.blobs, *p.trust, *p.receipt_signer, p.blocking,
+        IntakeOptions{c.province(), c.national().enabled(), c.store().inline_max_bytes()}});
+    p.inbox_deps.reset(new InboxDeps{
+        *p.context, *p.inbox, *p.ledger, *p.ledger, *p.blobs, p.calendar, p.blocking,
+        InboxOptions{c.limits().inbox_max_bytes(), c.limits().inbox_inline_max_bytes()}});
+    p.status.reset(new StatusDeps{*p.context, *p.ledger,
+                                  StatusOptions{c.limits().status_description_max_bytes()}});
+    p.trace.reset(new TraceDeps{*p.context, *p.ledger});
+    p.endpoints.reset(
+        new AgencyEndpoints{*p.intake, *p.inbox_deps, *p.status, *p.trace, p.metrics});
+    p.services.reset(new Services{p.config, log, *p.clock, *p.ledger, *p.inbox, *p.registry,
+                                  p.metrics, *p.context});
+}
+
 }  // namespace
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -230,16 +256,15 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
         log.warn("registry_entry_skipped", "code=" + log_value(code));
     }
 
-    p->services.reset(new Services{p->config, log, *p->clock, *p->ledger, *p->inbox, *p->blobs,
-                                   *p->registry, *p->trust, *p->receipt_signer, p->calendar,
-                                   p->metrics, p->blocking});
+    wire_endpoints(*p, log);
     p->io = std::make_unique<asio::io_context>();
     Services& services = *p->services;
+    AgencyEndpoints& endpoints = *p->endpoints;
     p->agency = std::make_unique<http::Server>(
         *p->io,
         listener_options(c, c.agency(), c.tls().client_ca(), "agency", p->blobs->temp_dir()),
-        [&services](http::Request request) {
-            return agency_dispatch(services, std::move(request));
+        [&endpoints](http::Request request) {
+            return agency_dispatch(endpoints, std::move(request));
         },
         log);
     p->operator_server = std::make_unique<http::Server>(

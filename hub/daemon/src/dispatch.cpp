@@ -30,40 +30,40 @@ std::string between(const std::string& path, std::string_view prefix, std::strin
     return id.find('/') == std::string::npos ? id : std::string();
 }
 
-boost::asio::awaitable<http::Response> route_agency(Services& services, http::Request request) {
+boost::asio::awaitable<http::Response> route_agency(AgencyEndpoints& endpoints, http::Request request) {
     const auto& path = request.path;
     const auto method = request.method;
     if (path == "/v1/envelopes") {
         if (method != verb::post) {
             co_return method_not_allowed(request);
         }
-        co_return co_await post_envelope(services, std::move(request));
+        co_return co_await post_envelope(endpoints.intake, std::move(request));
     }
     if (path == "/v1/inbox") {
         if (method != verb::get) {
             co_return method_not_allowed(request);
         }
-        co_return co_await get_inbox(services, std::move(request));
+        co_return co_await get_inbox(endpoints.inbox, std::move(request));
     }
     if (path == "/v1/status") {
         if (method != verb::post) {
             co_return method_not_allowed(request);
         }
-        co_return co_await post_status(services, std::move(request));
+        co_return co_await post_status(endpoints.status, std::move(request));
     }
     if (path == "/v1/time") {
         if (method != verb::get) {
             co_return method_not_allowed(request);
         }
         v1::TimeNow now;
-        now.set_now(format_instant(services.clock.now()));
+        now.set_now(format_instant(endpoints.trace.context.clock.now()));
         co_return http::message_response(200, now, request);
     }
     if (auto id = between(path, "/v1/inbox/", "/ack"); !id.empty()) {
         if (method != verb::post) {
             co_return method_not_allowed(request);
         }
-        co_return co_await ack_inbox(services, std::move(request), id);
+        co_return co_await ack_inbox(endpoints.inbox, std::move(request), id);
     }
     if (path.rfind("/v1/attachments/", 0) == 0) {
         // The content id is the rest of the path: it may itself hold a '/'.
@@ -73,7 +73,7 @@ boost::asio::awaitable<http::Response> route_agency(Services& services, http::Re
             if (method != verb::get) {
                 co_return method_not_allowed(request);
             }
-            co_return co_await get_attachment(services, std::move(request), rest.substr(0, slash),
+            co_return co_await get_attachment(endpoints.inbox, std::move(request), rest.substr(0, slash),
                                               rest.substr(slash + 1));
         }
     }
@@ -81,7 +81,7 @@ boost::asio::awaitable<http::Response> route_agency(Services& services, http::Re
         if (method != verb::get) {
             co_return method_not_allowed(request);
         }
-        co_return co_await get_trace(services, std::move(request), id);
+        co_return co_await get_trace(endpoints.trace, std::move(request), id);
     }
     co_return http::error_response(fail(errc::not_found, "", "no such endpoint"), request);
 }
@@ -108,11 +108,11 @@ std::string route_name(const http::Request& request) {
 
 }  // namespace
 
-boost::asio::awaitable<http::Response> agency_dispatch(Services& services, http::Request request) {
+boost::asio::awaitable<http::Response> agency_dispatch(AgencyEndpoints& endpoints, http::Request request) {
     const auto started = std::chrono::steady_clock::now();
     const auto name = route_name(request);
-    auto response = co_await route_agency(services, std::move(request));
-    services.metrics.observe(
+    auto response = co_await route_agency(endpoints, std::move(request));
+    endpoints.metrics.observe(
         name, response.status,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     co_return response;

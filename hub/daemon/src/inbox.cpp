@@ -43,10 +43,10 @@ std::string download_path(const std::string& delivery_id, const std::string& con
 }
 
 // The bytes of one attachment that travels inline.
-boost::asio::awaitable<Result<std::string>> attachment_bytes(Services& services,
+boost::asio::awaitable<Result<std::string>> attachment_bytes(InboxDeps& deps,
                                                              const AttachmentRecord& attachment) {
     if (attachment.inline_content) {
-        auto bytes = co_await services.ledger.inline_content(attachment.sha256);
+        auto bytes = co_await deps.envelopes.inline_content(attachment.sha256);
         if (!bytes) {
             co_return bytes.error();
         }
@@ -55,17 +55,17 @@ boost::asio::awaitable<Result<std::string>> attachment_bytes(Services& services,
         }
         co_return std::move(**bytes);
     }
-    auto read = [&] { return services.blobs.read(attachment.sha256); };
-    co_return co_await run_blocking(services.blocking, read);
+    auto read = [&] { return deps.blobs.read(attachment.sha256); };
+    co_return co_await run_blocking(deps.blocking, read);
 }
 
 // The SignedEnvelope as the sender posted it; attachments inline while `budget` lasts.
-boost::asio::awaitable<Result<v1::SignedEnvelope>> rebuild(Services& services,
+boost::asio::awaitable<Result<v1::SignedEnvelope>> rebuild(InboxDeps& deps,
                                                            const EnvelopeRecord& record,
                                                            const std::string& delivery_id,
                                                            std::int64_t& budget) {
     const auto inline_max =
-        static_cast<std::int64_t>(services.config.limits().inbox_inline_max_bytes());
+        static_cast<std::int64_t>(deps.options.inline_max_bytes);
     v1::SignedEnvelope envelope;
     envelope.set_header(record.header);
     envelope.set_signature(record.signature);
@@ -78,7 +78,7 @@ boost::asio::awaitable<Result<v1::SignedEnvelope>> rebuild(Services& services,
             out->set_download_path(download_path(delivery_id, attachment.content_id));
             continue;
         }
-        auto bytes = co_await attachment_bytes(services, attachment);
+        auto bytes = co_await attachment_bytes(deps, attachment);
         if (!bytes) {
             co_return bytes.error();
         }
@@ -88,7 +88,7 @@ boost::asio::awaitable<Result<v1::SignedEnvelope>> rebuild(Services& services,
     co_return envelope;
 }
 
-boost::asio::awaitable<Result<v1::InboxItem>> to_item(Services& services,
+boost::asio::awaitable<Result<v1::InboxItem>> to_item(InboxDeps& deps,
                                                       const QueueMessage& message,
                                                       std::int64_t& budget) {
     v1::InboxItem item;
@@ -96,7 +96,7 @@ boost::asio::awaitable<Result<v1::InboxItem>> to_item(Services& services,
     item.set_enqueued_at(format_instant(message.enqueued_at));
     item.set_attempt(message.attempt);
     if (message.kind == "status") {
-        auto status = co_await services.ledger.get_status(message.id);
+        auto status = co_await deps.envelopes.get_status(message.id);
         if (!status) {
             co_return status.error();
         }
@@ -108,21 +108,21 @@ boost::asio::awaitable<Result<v1::InboxItem>> to_item(Services& services,
         item.set_from(item.status().from());
         co_return item;
     }
-    auto delivery = co_await services.ledger.get_delivery(message.id);
+    auto delivery = co_await deps.envelopes.get_delivery(message.id);
     if (!delivery) {
         co_return delivery.error();
     }
     if (!*delivery) {
         co_return fail(errc::internal, "", "offered delivery " + message.id + " is unknown");
     }
-    auto record = co_await services.ledger.load_envelope((*delivery)->envelope_seq, false);
+    auto record = co_await deps.envelopes.load_envelope((*delivery)->envelope_seq, false);
     if (!record) {
         co_return record.error();
     }
     if (!*record) {
         co_return fail(errc::internal, "", "offered delivery " + message.id + " has no envelope");
     }
-    auto envelope = co_await rebuild(services, **record, message.id, budget);
+    auto envelope = co_await rebuild(deps, **record, message.id, budget);
     if (!envelope) {
         co_return envelope.error();
     }
@@ -154,17 +154,17 @@ v1::StatusNotice arrival_notice(const StatusRecord& status,
 
 // The arrival an ack of a delivery records, with its 01 notice for the sender. Empty for an
 // item that is not a delivery of the caller's.
-boost::asio::awaitable<Result<std::optional<Arrival>>> arrival_for(Services& services,
+boost::asio::awaitable<Result<std::optional<Arrival>>> arrival_for(InboxDeps& deps,
                                                                    const std::string& me,
                                                                    const std::string& id) {
-    auto delivery = co_await services.ledger.get_delivery(id);
+    auto delivery = co_await deps.envelopes.get_delivery(id);
     if (!delivery) {
         co_return delivery.error();
     }
     if (!*delivery || (*delivery)->recipient != me) {
         co_return std::optional<Arrival>();
     }
-    auto envelope = co_await services.ledger.load_envelope((*delivery)->envelope_seq, false);
+    auto envelope = co_await deps.envelopes.load_envelope((*delivery)->envelope_seq, false);
     if (!envelope) {
         co_return envelope.error();
     }
@@ -173,10 +173,10 @@ boost::asio::awaitable<Result<std::optional<Arrival>>> arrival_for(Services& ser
     }
     // arrival is now; the official time and the deadline follow the calendar.
     Arrival arrival;
-    arrival.arrived_at = services.clock.now();
-    arrival.official_received_at = services.calendar.official_receipt(arrival.arrived_at);
+    arrival.arrived_at = deps.context.clock.now();
+    arrival.official_received_at = deps.calendar.official_receipt(arrival.arrived_at);
     arrival.handling_deadline =
-        services.calendar.add_business(arrival.official_received_at, std::chrono::hours(2));
+        deps.calendar.add_business(arrival.official_received_at, std::chrono::hours(2));
     StatusRecord& status = arrival.status;
     status.status_id = new_id("s-");
     status.delivery_id = id;
@@ -194,8 +194,8 @@ boost::asio::awaitable<Result<std::optional<Arrival>>> arrival_for(Services& ser
 
 }  // namespace
 
-boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Request request) {
-    auto caller = authenticate(services, request);
+boost::asio::awaitable<http::Response> get_inbox(InboxDeps& deps, http::Request request) {
+    auto caller = authenticate(deps.context, request);
     if (!caller) {
         co_return http::error_response(caller.error(), request);
     }
@@ -204,8 +204,8 @@ boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Reque
     if (!max || !wait) {
         co_return http::error_response(!max ? max.error() : wait.error(), request);
     }
-    const auto max_bytes = services.config.limits().inbox_max_bytes();
-    auto messages = co_await services.inbox.take(caller->org->code, static_cast<std::size_t>(*max),
+    const auto max_bytes = deps.options.max_bytes;
+    auto messages = co_await deps.inbox.take(caller->org->code, static_cast<std::size_t>(*max),
                                                  max_bytes, std::chrono::seconds(*wait));
     if (!messages) {
         co_return http::error_response(messages.error(), request);
@@ -213,9 +213,9 @@ boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Reque
     v1::InboxBatch batch;
     std::int64_t budget = static_cast<std::int64_t>(max_bytes);
     for (const auto& message : *messages) {
-        auto item = co_await to_item(services, message, budget);
+        auto item = co_await to_item(deps, message, budget);
         if (!item) {
-            services.log.error("inbox_item_failed",
+            deps.context.log.error("inbox_item_failed",
                                "id=" + message.id + " error=" + log_value(item.error().text()));
             continue;
         }
@@ -224,17 +224,17 @@ boost::asio::awaitable<http::Response> get_inbox(Services& services, http::Reque
     co_return http::message_response(200, batch, request);
 }
 
-boost::asio::awaitable<http::Response> ack_inbox(Services& services,
+boost::asio::awaitable<http::Response> ack_inbox(InboxDeps& deps,
                                                  http::Request request,
                                                  std::string id) {
-    auto caller = authenticate(services, request);
+    auto caller = authenticate(deps.context, request);
     if (!caller) {
         co_return http::error_response(caller.error(), request);
     }
     const std::string me = caller->org->code;
     std::optional<Arrival> arrival;
     if (id.rfind("d-", 0) == 0) {
-        auto found = co_await arrival_for(services, me, id);
+        auto found = co_await arrival_for(deps, me, id);
         if (!found) {
             co_return http::error_response(found.error(), request);
         }
@@ -243,9 +243,9 @@ boost::asio::awaitable<http::Response> ack_inbox(Services& services,
         }
         arrival = std::move(*found);
     }
-    AuditRecord audit{services.clock.now(),           me, "inbox.ack", id, "OK",
+    AuditRecord audit{deps.context.clock.now(),           me, "inbox.ack", id, "OK",
                       "request=" + request.request_id};
-    auto acked = co_await services.ledger.ack_item(me, id, services.clock.now(), std::move(arrival),
+    auto acked = co_await deps.outbox.ack_item(me, id, deps.context.clock.now(), std::move(arrival),
                                                    std::move(audit));
     if (!acked) {
         co_return http::error_response(acked.error(), request);
@@ -253,16 +253,16 @@ boost::asio::awaitable<http::Response> ack_inbox(Services& services,
     co_return http::Response{204, "", "", {}, {}};
 }
 
-boost::asio::awaitable<http::Response> get_attachment(Services& services,
+boost::asio::awaitable<http::Response> get_attachment(InboxDeps& deps,
                                                       http::Request request,
                                                       std::string delivery_id,
                                                       std::string content_id) {
-    auto caller = authenticate(services, request);
+    auto caller = authenticate(deps.context, request);
     if (!caller) {
         co_return http::error_response(caller.error(), request);
     }
     const Failure not_found = fail(errc::not_found, "content_id", "no such attachment");
-    auto delivery = co_await services.ledger.get_delivery(delivery_id);
+    auto delivery = co_await deps.envelopes.get_delivery(delivery_id);
     if (!delivery) {
         co_return http::error_response(delivery.error(), request);
     }
@@ -270,7 +270,7 @@ boost::asio::awaitable<http::Response> get_attachment(Services& services,
     if (!*delivery || (*delivery)->recipient != caller->org->code) {
         co_return http::error_response(not_found, request);
     }
-    auto record = co_await services.ledger.load_envelope((*delivery)->envelope_seq, false);
+    auto record = co_await deps.envelopes.load_envelope((*delivery)->envelope_seq, false);
     if (!record) {
         co_return http::error_response(record.error(), request);
     }
@@ -308,7 +308,7 @@ boost::asio::awaitable<http::Response> get_attachment(Services& services,
                                           std::to_string(attachment->size));
     }
     if (attachment->inline_content) {
-        auto bytes = co_await attachment_bytes(services, *attachment);
+        auto bytes = co_await attachment_bytes(deps, *attachment);
         if (!bytes) {
             co_return http::error_response(bytes.error(), request);
         }
@@ -316,7 +316,7 @@ boost::asio::awaitable<http::Response> get_attachment(Services& services,
         co_return response;
     }
     response.file =
-        http::FileRange{services.blobs.path_of(attachment->sha256), range->offset, range->length};
+        http::FileRange{deps.blobs.path_of(attachment->sha256), range->offset, range->length};
     co_return response;
 }
 

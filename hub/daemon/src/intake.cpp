@@ -25,7 +25,7 @@ struct Routed {
     std::vector<NewDelivery> deliveries;
 };
 
-Result<Routed> route_recipients(const Services& services,
+Result<Routed> route_recipients(const IntakeOptions& options,
                                 const Registry& registry,
                                 const v1::EnvelopeHeader& header) {
     Routed routed;
@@ -37,7 +37,7 @@ Result<Routed> route_recipients(const Services& services,
             return fail(errc::invalid_org_code, field);
         }
         auto decision =
-            registry.route(*code, services.config.province(), services.config.national().enabled());
+            registry.route(*code, options.province, options.national_enabled);
         if (decision.kind == RouteKind::unknown) {
             return fail(errc::unknown_recipient, field,
                         header.to(i) + " is neither registered here nor routable nationally");
@@ -55,7 +55,7 @@ Result<Routed> route_recipients(const Services& services,
 // a reply must name a document this hub has carried when its issuer is one of ours, and
 // one the caller was a party to: for anyone else the answer is the same as for a document
 // that does not exist, so the check tells nobody what others exchanged.
-boost::asio::awaitable<Result<void>> check_replies(Services& services,
+boost::asio::awaitable<Result<void>> check_replies(IntakeDeps& deps,
                                                    const Registry& registry,
                                                    const std::string& caller,
                                                    const v1::EnvelopeHeader& header) {
@@ -68,11 +68,11 @@ boost::asio::awaitable<Result<void>> check_replies(Services& services,
         auto issuer = parse_org_code(target->issuer);
         const OrgInfo* local = registry.find(target->issuer);
         const bool ours = (local != nullptr && local->route == v1::LOCAL) ||
-                          (issuer && issuer->level1() == services.config.province());
+                          (issuer && issuer->level1() == deps.options.province);
         if (!ours) {
             continue;
         }
-        auto known = co_await services.ledger.document_visible_to(header.in_reply_to(i), caller);
+        auto known = co_await deps.envelopes.document_visible_to(header.in_reply_to(i), caller);
         if (!known) {
             co_return known.error();
         }
@@ -87,14 +87,14 @@ boost::asio::awaitable<Result<void>> check_replies(Services& services,
 
 // A RECALL, UPDATE or REPLACE acts on a document its sender sent; anyone else's document is
 // answered as an unknown one.
-boost::asio::awaitable<Result<void>> check_replaces(Services& services,
+boost::asio::awaitable<Result<void>> check_replaces(IntakeDeps& deps,
                                                     const std::string& sender,
                                                     const v1::EnvelopeHeader& header) {
     if (header.business_type() == v1::NEW) {
         co_return Result<void>{};
     }
     const std::string& target = header.replaces().document_id();
-    auto own = co_await services.ledger.document_sent_by(target, sender);
+    auto own = co_await deps.envelopes.document_sent_by(target, sender);
     if (!own) {
         co_return own.error();
     }
@@ -182,35 +182,36 @@ http::Response receipt_response(unsigned status,
 
 }  // namespace
 
-boost::asio::awaitable<http::Response> post_envelope(Services& services, http::Request request) {
+boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Request request) {
+    CallerContext& context = deps.context;
     const std::string action = "envelope.post";
-    auto caller = authenticate(services, request);
+    auto caller = authenticate(context, request);
     if (!caller) {
         co_return co_await reject(
-            services, request, caller.error(),
+            context, request, caller.error(),
             "cert:" + request.client_cert_sha256.value_or("none").substr(0, 16), action, "");
     }
     const std::string actor = caller->org->code;
     // No co_await inside ?: and no lambda built inside a co_await expression: GCC 12
     // destroys such temporaries twice.
-    auto read_body = [&] { return read_envelope_body(request, services.blobs.temp_dir()); };
+    auto read_body = [&] { return read_envelope_body(request, deps.blobs.temp_dir()); };
     Result<IncomingEnvelope> body = fail(errc::internal);
     if (request.body_file.empty()) {
         body = read_body();
     } else {
-        body = co_await run_blocking(services.blocking, read_body);
+        body = co_await run_blocking(deps.blocking, read_body);
     }
     if (!body) {
-        co_return co_await reject(services, request, body.error(), actor, action, "");
+        co_return co_await reject(context, request, body.error(), actor, action, "");
     }
     auto checked = validate_header(body->header);
     if (!checked) {
-        co_return co_await reject(services, request, checked.error(), actor, action, "");
+        co_return co_await reject(context, request, checked.error(), actor, action, "");
     }
     const auto& header = checked->header;
     const std::string envelope_id = header.envelope_id();
     if (body->signature.empty()) {
-        co_return co_await reject(services, request,
+        co_return co_await reject(context, request,
                                   fail(errc::malformed, "signature", "no signature"), actor, action,
                                   envelope_id);
     }
@@ -219,89 +220,89 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
     if (request.body_file.empty()) {
         attachments_ok = check_content();
     } else {
-        attachments_ok = co_await run_blocking(services.blocking, check_content);
+        attachments_ok = co_await run_blocking(deps.blocking, check_content);
     }
     if (!attachments_ok) {
-        co_return co_await reject(services, request, attachments_ok.error(), actor, action,
+        co_return co_await reject(context, request, attachments_ok.error(), actor, action,
                                   envelope_id);
     }
 
     // the signature over the exact header bytes, then who signed.
-    const auto now = services.clock.now();
+    const auto now = context.clock.now();
     auto signer =
-        crypto::verify_detached(body->header, body->signature, *services.trust.get(), now);
+        crypto::verify_detached(body->header, body->signature, *deps.trust.get(), now);
     if (!signer) {
-        co_return co_await reject(services, request, signer.error(), actor, action, envelope_id);
+        co_return co_await reject(context, request, signer.error(), actor, action, envelope_id);
     }
     const Registry& registry = *caller->registry;
     const OrgInfo* sender = registry.find(checked->from.canonical);
     if (sender == nullptr) {
-        co_return co_await reject(services, request,
+        co_return co_await reject(context, request,
                                   fail(errc::forbidden_sender, "header.from.code",
                                        checked->from.given + " is not a registered organization"),
                                   actor, action, envelope_id);
     }
     if (!registry.signer_belongs(*sender, signer->cert_sha256, signer->uid)) {
-        co_return co_await reject(services, request,
+        co_return co_await reject(context, request,
                                   fail(errc::signer_mismatch, "signature",
                                        "the signer certificate does not belong to " + sender->code),
                                   actor, action, envelope_id);
     }
     if (sender != caller->org) {
         co_return co_await reject(
-            services, request,
+            context, request,
             fail(errc::forbidden_sender, "header.from.code",
                  "the caller is " + caller->org->code + ", not " + sender->code),
             actor, action, envelope_id);
     }
-    auto routed = route_recipients(services, registry, header);
+    auto routed = route_recipients(deps.options, registry, header);
     if (!routed) {
-        co_return co_await reject(services, request, routed.error(), actor, action, envelope_id);
+        co_return co_await reject(context, request, routed.error(), actor, action, envelope_id);
     }
-    if (auto replies = co_await check_replies(services, registry, sender->code, header); !replies) {
-        co_return co_await reject(services, request, replies.error(), actor, action, envelope_id);
+    if (auto replies = co_await check_replies(deps, registry, sender->code, header); !replies) {
+        co_return co_await reject(context, request, replies.error(), actor, action, envelope_id);
     }
-    if (auto acted_on = co_await check_replaces(services, sender->code, header); !acted_on) {
-        co_return co_await reject(services, request, acted_on.error(), actor, action, envelope_id);
+    if (auto acted_on = co_await check_replaces(deps, sender->code, header); !acted_on) {
+        co_return co_await reject(context, request, acted_on.error(), actor, action, envelope_id);
     }
 
     // Idempotency: a repost needs no blob writes; accept_envelope decides again under its lock.
     const std::string header_sha256 = sha256_hex(body->header);
-    auto earlier = co_await services.ledger.find_envelope(sender->code, envelope_id);
+    auto earlier = co_await deps.envelopes.find_envelope(sender->code, envelope_id);
     if (!earlier) {
-        co_return co_await reject(services, request, earlier.error(), actor, action, envelope_id);
+        co_return co_await reject(context, request, earlier.error(), actor, action, envelope_id);
     }
     if (*earlier) {
         if ((*earlier)->content_digest != header_sha256) {
             co_return co_await reject(
-                services, request,
+                context, request,
                 fail(errc::duplicate_conflict, "header.envelope_id",
                      "envelope " + envelope_id + " was sent before with other content"),
                 actor, action, envelope_id);
         }
-        co_await audit(services, actor, action, envelope_id, "DUPLICATE",
+        co_await audit(context, actor, action, envelope_id, "DUPLICATE",
                        "request=" + request.request_id);
         co_return receipt_response(200, (*earlier)->receipt, request);
     }
 
-    const std::uint64_t inline_max = services.config.store().inline_max_bytes();
-    auto write_blobs = [&] { return store_attachments(services.blobs, inline_max, header, *body); };
+    const std::uint64_t inline_max = deps.options.inline_max_bytes;
+    auto write_blobs = [&] { return store_attachments(deps.blobs, inline_max, header, *body); };
     Result<std::vector<AttachmentRecord>> attachments = fail(errc::internal);
     if (needs_blob_store(inline_max, *body)) {
-        attachments = co_await run_blocking(services.blocking, write_blobs);
+        attachments = co_await run_blocking(deps.blocking, write_blobs);
     } else {
         attachments = write_blobs();
     }
     if (!attachments) {
-        co_return co_await reject(services, request, attachments.error(), actor, action,
+        co_return co_await reject(context, request, attachments.error(), actor, action,
                                   envelope_id);
     }
-    const Instant accepted_at = services.clock.now();
+    const Instant accepted_at = context.clock.now();
     auto receipt = make_receipt(header, header_sha256, accepted_at, routed->deliveries);
     const std::string signed_bytes = receipt.SerializeAsString();  // before `signed` exists
-    auto signature = services.receipt_signer.sign_detached(signed_bytes);
+    auto signature = deps.receipt_signer.sign_detached(signed_bytes);
     if (!signature) {
-        co_return co_await reject(services, request, signature.error(), actor, action, envelope_id);
+        co_return co_await reject(context, request, signature.error(), actor, action, envelope_id);
     }
     receipt.mutable_signed_()->set_receipt(signed_bytes);
     receipt.mutable_signed_()->set_signature(*signature);
@@ -336,9 +337,9 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
                     "request=" + request.request_id + " doc=" + log_value(header.document_id()) +
                         " recipients=" + std::to_string(routed->deliveries.size()) +
                         " signer=" + signer->cert_sha256.substr(0, 16)});
-    auto accepted = co_await services.ledger.accept_envelope(std::move(record));
+    auto accepted = co_await deps.envelopes.accept_envelope(std::move(record));
     if (!accepted) {
-        co_return co_await reject(services, request, accepted.error(), actor, action, envelope_id);
+        co_return co_await reject(context, request, accepted.error(), actor, action, envelope_id);
     }
     switch (accepted->outcome) {
         case AcceptResult::duplicate_conflict:
@@ -351,7 +352,7 @@ boost::asio::awaitable<http::Response> post_envelope(Services& services, http::R
         case AcceptResult::created:
             break;
     }
-    services.log.info("accepted", "envelope=" + envelope_id + " from=" + sender->code +
+    context.log.info("accepted", "envelope=" + envelope_id + " from=" + sender->code +
                                       " doc=" + log_value(header.document_id()) +
                                       " request=" + request.request_id);
     co_return receipt_response(202, accepted->receipt_bytes, request);

@@ -141,7 +141,7 @@ boost::asio::awaitable<http::Response> changed(Services& services,
                                                const std::string& target,
                                                const google::protobuf::Message* body) {
     if (!result) {
-        co_return co_await reject(services, request, result.error(), operator_actor(request),
+        co_return co_await reject(services.context, request, result.error(), operator_actor(request),
                                   action, target);
     }
     if (auto reloaded = co_await services.reload_registry(); !reloaded) {

@@ -47,18 +47,18 @@ struct Target {
 
 // The delivery a status is about: the latest one of the document between the two parties
 // (narrowed to one envelope when the update names it).
-boost::asio::awaitable<Result<Target>> find_target(Services& services,
+boost::asio::awaitable<Result<Target>> find_target(StatusDeps& deps,
                                                    const v1::StatusUpdate& update,
                                                    const std::string& sender,
                                                    const std::string& recipient) {
     auto deliveries =
-        co_await services.ledger.deliveries_for_document(update.document_id(), recipient);
+        co_await deps.envelopes.deliveries_for_document(update.document_id(), recipient);
     if (!deliveries) {
         co_return deliveries.error();
     }
     std::optional<Target> found;
     for (const auto& delivery : *deliveries) {
-        auto envelope = co_await services.ledger.load_envelope(delivery.envelope_seq);
+        auto envelope = co_await deps.envelopes.load_envelope(delivery.envelope_seq);
         if (!envelope) {
             co_return envelope.error();
         }
@@ -77,37 +77,38 @@ boost::asio::awaitable<Result<Target>> find_target(Services& services,
 
 }  // namespace
 
-boost::asio::awaitable<http::Response> post_status(Services& services, http::Request request) {
+boost::asio::awaitable<http::Response> post_status(StatusDeps& deps, http::Request request) {
+    CallerContext& context = deps.context;
     const std::string action = "status.post";
-    auto caller = authenticate(services, request);
+    auto caller = authenticate(context, request);
     if (!caller) {
-        co_return co_await reject(services, request, caller.error(), "unknown", action, "");
+        co_return co_await reject(context, request, caller.error(), "unknown", action, "");
     }
     const std::string me = caller->org->code;
     v1::StatusUpdate update;
     if (auto parsed = http::parse_message(request, update); !parsed) {
-        co_return co_await reject(services, request, parsed.error(), me, action, "");
+        co_return co_await reject(context, request, parsed.error(), me, action, "");
     }
-    if (auto ok = check_update(update, services.config.limits().status_description_max_bytes());
+    if (auto ok = check_update(update, deps.options.description_max_bytes);
         !ok) {
-        co_return co_await reject(services, request, ok.error(), me, action, update.document_id());
+        co_return co_await reject(context, request, ok.error(), me, action, update.document_id());
     }
     const OrgInfo* other = caller->registry->find(update.to());
     const std::string other_code = other ? other->code : canonical_org_code(update.to());
     // The caller's role decides the party (a recipient reports 02-06, 15, 16; the sender 13),
     // so a code from the wrong side is INVALID_STATUS rather than an unknown document.
-    auto target = co_await find_target(services, update, other_code, me);
+    auto target = co_await find_target(deps, update, other_code, me);
     bool from_sender = false;
     if (!target && target.error().code == errc::not_found) {
-        target = co_await find_target(services, update, me, other_code);
+        target = co_await find_target(deps, update, me, other_code);
         from_sender = true;
     }
     if (!target) {
-        co_return co_await reject(services, request, target.error(), me, action,
+        co_return co_await reject(context, request, target.error(), me, action,
                                   update.document_id());
     }
     const StatusParty party = from_sender ? StatusParty::sender : StatusParty::recipient;
-    const Instant now = services.clock.now();
+    const Instant now = context.clock.now();
     StatusRecord record;
     record.status_id = new_id("s-");
     record.delivery_id = target->delivery.delivery_id;
@@ -150,9 +151,9 @@ boost::asio::awaitable<http::Response> post_status(Services& services, http::Req
                       "OK",
                       "request=" + request.request_id + " code=" + code +
                           " delivery=" + target->delivery.delivery_id};
-    auto added = co_await services.ledger.add_status(record, std::move(check), std::move(audit));
+    auto added = co_await deps.envelopes.add_status(record, std::move(check), std::move(audit));
     if (!added) {
-        co_return co_await reject(services, request, added.error(), me, action,
+        co_return co_await reject(context, request, added.error(), me, action,
                                   update.document_id());
     }
     const StatusRecord& stored = added->record;

@@ -27,16 +27,16 @@ const char* business_name(v1::BusinessType type) {
 
 }  // namespace
 
-boost::asio::awaitable<http::Response> get_trace(Services& services,
+boost::asio::awaitable<http::Response> get_trace(TraceDeps& deps,
                                                  http::Request request,
                                                  std::string envelope_id) {
-    auto caller = authenticate(services, request);
+    auto caller = authenticate(deps.context, request);
     if (!caller) {
         co_return http::error_response(caller.error(), request);
     }
     const std::string me = caller->org->code;
     // Two senders may pick the same envelope id: each party sees the one it is party to.
-    auto found = co_await services.ledger.find_envelope_for(me, envelope_id);
+    auto found = co_await deps.envelopes.find_envelope_for(me, envelope_id);
     if (!found) {
         co_return http::error_response(found.error(), request);
     }
@@ -45,7 +45,7 @@ boost::asio::awaitable<http::Response> get_trace(Services& services,
         co_return http::error_response(not_found, request);
     }
     const EnvelopeRecord& envelope = **found;
-    auto deliveries = co_await services.ledger.deliveries_of(envelope.seq);
+    auto deliveries = co_await deps.envelopes.deliveries_of(envelope.seq);
     if (!deliveries) {
         co_return http::error_response(deliveries.error(), request);
     }
@@ -59,12 +59,12 @@ boost::asio::awaitable<http::Response> get_trace(Services& services,
         co_return http::error_response(not_found, request);  // others must not learn it exists
     }
 
-    auto replies = co_await services.ledger.envelopes_replying_to(envelope.document_id);
-    auto acting = co_await services.ledger.envelopes_acting_on(envelope.document_id);
+    auto replies = co_await deps.envelopes.envelopes_replying_to(envelope.document_id);
+    auto acting = co_await deps.envelopes.envelopes_acting_on(envelope.document_id);
     if (!replies || !acting) {
         co_return http::error_response(!replies ? replies.error() : acting.error(), request);
     }
-    const Instant now = services.clock.now();
+    const Instant now = deps.context.clock.now();
     const std::optional<Instant> due = envelope.reply_deadline;
 
     v1::Trace trace;
@@ -93,7 +93,7 @@ boost::asio::awaitable<http::Response> get_trace(Services& services,
         if (delivery.official_received_at) {
             out->set_official_received_at(format_instant(*delivery.official_received_at));
         }
-        auto statuses = co_await services.ledger.statuses_of(delivery.delivery_id);
+        auto statuses = co_await deps.envelopes.statuses_of(delivery.delivery_id);
         if (!statuses) {
             co_return http::error_response(statuses.error(), request);
         }

@@ -1,0 +1,261 @@
+#pragma once
+// In-memory stores for unit tests of the daemon's handlers: the same contracts as the ledger
+// (hub/store/include/hub/store/ledger.h) for what a test sets up, with no file and no thread.
+// Not thread-safe; awaitables complete at once.
+
+#include "hub/store/ledger.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hub::test {
+
+class FakeAuditStore final : public AuditStore {
+public:
+    std::vector<AuditRecord> records;
+
+    boost::asio::awaitable<Result<void>> append_audit(AuditRecord record) override {
+        records.push_back(std::move(record));
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<std::vector<AuditEntry>>> audit_entries(std::int64_t,
+                                                                          std::size_t) override {
+        std::vector<AuditEntry> out;
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            out.push_back(AuditEntry{static_cast<std::int64_t>(i + 1), records[i], {}, {}});
+        }
+        co_return out;
+    }
+    boost::asio::awaitable<Result<AuditVerification>> verify_audit_chain() override {
+        co_return AuditVerification{true, static_cast<std::int64_t>(records.size()), 0};
+    }
+};
+
+class FakeEnvelopeStore final : public EnvelopeStore {
+public:
+    std::vector<EnvelopeRecord> envelopes;
+    std::vector<DeliveryRecord> deliveries;
+    std::vector<StatusRecord> statuses;
+    std::map<std::string, std::string> inline_bytes;  // sha256 -> bytes
+    std::vector<AuditRecord> audit;                   // what committed with an effect
+
+    /// Adds an envelope and its deliveries as accept_envelope would; returns its seq.
+    std::int64_t add(EnvelopeRecord e, const std::vector<NewDelivery>& to) {
+        e.seq = static_cast<std::int64_t>(envelopes.size()) + 1;
+        for (const auto& d : to) {
+            DeliveryRecord r;
+            r.delivery_id = d.delivery_id;
+            r.envelope_seq = e.seq;
+            r.recipient = d.recipient;
+            r.recipient_given = d.recipient_given;
+            r.route = d.route;
+            r.created_at = e.accepted_at;
+            deliveries.push_back(r);
+        }
+        envelopes.push_back(std::move(e));
+        return envelopes.back().seq;
+    }
+
+    boost::asio::awaitable<Result<AcceptResult>> accept_envelope(NewEnvelope n) override {
+        for (const auto& e : envelopes) {
+            if (e.from == n.from && e.envelope_id == n.envelope_id) {
+                AcceptResult r;
+                r.outcome = e.content_digest == n.content_digest ? AcceptResult::duplicate_same
+                                                                 : AcceptResult::duplicate_conflict;
+                r.envelope_seq = e.seq;
+                r.receipt_bytes = e.receipt;
+                co_return r;
+            }
+        }
+        EnvelopeRecord e;
+        e.from = n.from;
+        e.from_given = n.from_given;
+        e.envelope_id = n.envelope_id;
+        e.document_id = n.document_id;
+        e.business_type = n.business_type;
+        e.header = n.header;
+        e.signature = n.signature;
+        e.content_digest = n.content_digest;
+        e.receipt = n.receipt;
+        e.accepted_at = n.accepted_at;
+        e.replaces = n.replaces;
+        e.in_reply_to = n.in_reply_to;
+        e.attachments = n.attachments;
+        AcceptResult r;
+        r.envelope_seq = add(std::move(e), n.deliveries);
+        r.receipt_bytes = n.receipt;
+        audit.insert(audit.end(), n.audit.begin(), n.audit.end());
+        co_return r;
+    }
+    boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope(
+        std::string from, std::string envelope_id) override {
+        co_return first([&](const EnvelopeRecord& e) {
+            return e.from == from && e.envelope_id == envelope_id;
+        });
+    }
+    boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> find_envelope_for(
+        std::string org, std::string envelope_id) override {
+        co_return first(
+            [&](const EnvelopeRecord& e) { return e.envelope_id == envelope_id && party(e, org); });
+    }
+    boost::asio::awaitable<Result<std::optional<EnvelopeRecord>>> load_envelope(
+        std::int64_t seq, bool with_content) override {
+        auto found = first([&](const EnvelopeRecord& e) { return e.seq == seq; });
+        if (found && !with_content) {
+            for (auto& a : found->attachments) {
+                a.content.clear();
+            }
+        }
+        co_return found;
+    }
+    boost::asio::awaitable<Result<std::optional<std::string>>> inline_content(
+        std::string sha256) override {
+        auto it = inline_bytes.find(sha256);
+        co_return it == inline_bytes.end() ? std::optional<std::string>()
+                                           : std::optional<std::string>(it->second);
+    }
+    boost::asio::awaitable<Result<bool>> document_visible_to(std::string document_id,
+                                                             std::string org) override {
+        co_return std::any_of(envelopes.begin(), envelopes.end(), [&](const EnvelopeRecord& e) {
+            return e.document_id == document_id && party(e, org);
+        });
+    }
+    boost::asio::awaitable<Result<bool>> document_sent_by(std::string document_id,
+                                                          std::string sender) override {
+        co_return std::any_of(envelopes.begin(), envelopes.end(), [&](const EnvelopeRecord& e) {
+            return e.document_id == document_id && e.from == sender;
+        });
+    }
+    boost::asio::awaitable<Result<std::vector<EnvelopeRecord>>> envelopes_replying_to(
+        std::string document_id) override {
+        co_return all([&](const EnvelopeRecord& e) {
+            return std::find(e.in_reply_to.begin(), e.in_reply_to.end(), document_id) !=
+                   e.in_reply_to.end();
+        });
+    }
+    boost::asio::awaitable<Result<std::vector<EnvelopeRecord>>> envelopes_acting_on(
+        std::string document_id) override {
+        co_return all([&](const EnvelopeRecord& e) {
+            return !e.replaces.empty() && e.replaces == document_id;
+        });
+    }
+    boost::asio::awaitable<Result<std::optional<DeliveryRecord>>> get_delivery(
+        std::string delivery_id) override {
+        for (const auto& d : deliveries) {
+            if (d.delivery_id == delivery_id) {
+                co_return std::optional<DeliveryRecord>(d);
+            }
+        }
+        co_return std::optional<DeliveryRecord>();
+    }
+    boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> deliveries_of(
+        std::int64_t envelope_seq) override {
+        std::vector<DeliveryRecord> out;
+        for (const auto& d : deliveries) {
+            if (d.envelope_seq == envelope_seq) {
+                out.push_back(d);
+            }
+        }
+        co_return out;
+    }
+    boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> deliveries_for_document(
+        std::string document_id, std::string recipient) override {
+        std::vector<DeliveryRecord> out;
+        for (const auto& d : deliveries) {
+            const auto& e = envelopes.at(static_cast<std::size_t>(d.envelope_seq - 1));
+            if (e.document_id == document_id && d.recipient == recipient) {
+                out.push_back(d);
+            }
+        }
+        co_return out;
+    }
+    boost::asio::awaitable<Result<StatusOutcome>> add_status(StatusRecord status,
+                                                             StatusCheck check,
+                                                             AuditRecord record) override {
+        for (const auto& s : statuses) {
+            if (!status.request_digest.empty() && s.from == status.from &&
+                s.request_digest == status.request_digest) {
+                co_return StatusOutcome{s, false};
+            }
+        }
+        std::vector<std::string> codes;
+        for (const auto& s : statuses) {
+            if (s.delivery_id == status.delivery_id) {
+                codes.push_back(s.code);
+            }
+        }
+        if (check) {
+            if (auto ok = check(codes); !ok) {
+                co_return ok.error();
+            }
+        }
+        status.seq = static_cast<std::int64_t>(statuses.size()) + 1;
+        for (auto& d : deliveries) {
+            if (d.delivery_id == status.delivery_id) {
+                d.state = status.code;
+            }
+        }
+        statuses.push_back(status);
+        audit.push_back(std::move(record));
+        co_return StatusOutcome{status, true};
+    }
+    boost::asio::awaitable<Result<std::optional<StatusRecord>>> get_status(
+        std::string status_id) override {
+        for (const auto& s : statuses) {
+            if (s.status_id == status_id) {
+                co_return std::optional<StatusRecord>(s);
+            }
+        }
+        co_return std::optional<StatusRecord>();
+    }
+    boost::asio::awaitable<Result<std::vector<StatusRecord>>> statuses_of(
+        std::string delivery_id) override {
+        std::vector<StatusRecord> out;
+        for (const auto& s : statuses) {
+            if (s.delivery_id == delivery_id) {
+                out.push_back(s);
+            }
+        }
+        co_return out;
+    }
+    boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> overdue_deliveries(
+        Instant, std::size_t) override {
+        co_return std::vector<DeliveryRecord>{};
+    }
+    boost::asio::awaitable<Result<std::int64_t>> count_overdue(Instant) override { co_return 0; }
+    boost::asio::awaitable<Result<std::vector<LateReply>>> late_replies(Instant,
+                                                                        std::size_t) override {
+        co_return std::vector<LateReply>{};
+    }
+
+private:
+    bool party(const EnvelopeRecord& e, const std::string& org) const {
+        return e.from == org ||
+               std::any_of(deliveries.begin(), deliveries.end(), [&](const DeliveryRecord& d) {
+                   return d.envelope_seq == e.seq && d.recipient == org;
+               });
+    }
+    template <class Pred>
+    std::optional<EnvelopeRecord> first(Pred pred) const {
+        for (const auto& e : envelopes) {
+            if (pred(e)) {
+                return e;
+            }
+        }
+        return std::nullopt;
+    }
+    template <class Pred>
+    std::vector<EnvelopeRecord> all(Pred pred) const {
+        std::vector<EnvelopeRecord> out;
+        for (const auto& e : envelopes) {
+            if (pred(e)) {
+                out.push_back(e);
+            }
+        }
+        return out;
+    }
+};
+
+}  // namespace hub::test
