@@ -326,6 +326,46 @@ bool is_sha256_hex(std::string_view s) {
     return true;
 }
 
+// Reads one code point of well-formed UTF-8 (check_header has checked it) at `i`.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const int extra = b < 0x80 ? 0 : b < 0xE0 ? 1 : b < 0xF0 ? 2 : 3;
+    char32_t cp = extra == 0 ? b : extra == 1 ? (b & 0x1F) : extra == 2 ? (b & 0x0F) : (b & 0x07);
+    for (int k = 0; k < extra && i + 1 < s.size(); ++k) {
+        cp = (cp << 6) | (static_cast<unsigned char>(s[++i]) & 0x3F);
+    }
+    ++i;
+    return cp;
+}
+
+// Unicode bidirectional formatting characters: they make "exe.pdf" of "fdp.exe" on screen.
+bool is_bidi_control(char32_t cp) {
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+           cp == 0x200F || cp == 0x061C;
+}
+
+// Why an attachment name cannot be a plain file name on the recipient's disk; empty when it
+// can. Agencies save attachments under this name, so it must not climb out of a directory,
+// hide its real extension or break a log line.
+std::string bad_file_name(std::string_view name) {
+    if (name == "." || name == "..") {
+        return "a name may not be . or ..";
+    }
+    for (std::size_t i = 0; i < name.size();) {
+        const char32_t cp = next_code_point(name, i);
+        if (cp == '/' || cp == '\\') {
+            return "a name may not contain / or \\";
+        }
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            return "a name may not contain control characters";
+        }
+        if (is_bidi_control(cp)) {
+            return "a name may not contain bidirectional control characters";
+        }
+    }
+    return {};
+}
+
 Result<void> check_attachment_refs(const EnvelopeHeader& h) {
     std::unordered_map<std::string_view, int> ids;
     int mains = 0;
@@ -338,6 +378,9 @@ Result<void> check_attachment_refs(const EnvelopeHeader& h) {
         }
         if (!is_sha256_hex(ref.sha256())) {
             return fail(errc::malformed, field + ".sha256", "sha256 must be 64 hex digits");
+        }
+        if (std::string why = bad_file_name(ref.name()); !why.empty()) {
+            return fail(errc::malformed, field + ".name", "not a plain file name: " + why);
         }
         mains += ref.role() == lienthong::v1::MAIN ? 1 : 0;
     }

@@ -52,6 +52,11 @@ bool serial_text(X509* cert, std::string& out) {
 
 }  // namespace
 
+std::string name_text(X509_NAME* name) {
+    std::string out;
+    return name != nullptr && subject_text(name, out) ? out : std::string("?");
+}
+
 Result<SignerIdentity> identity_of(X509* cert) {
     SignerIdentity id;
     id.cert_sha256 = ossl::cert_sha256_hex(cert);

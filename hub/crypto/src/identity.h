@@ -11,4 +11,8 @@ namespace hub::crypto {
 /// Error: INTERNAL when OpenSSL cannot encode one of them.
 Result<SignerIdentity> identity_of(X509* cert);
 
+/// `name` in RFC 2253 form, UTF-8 unescaped (as SignerIdentity::subject); "?" when
+/// OpenSSL cannot print it.
+std::string name_text(X509_NAME* name);
+
 }  // namespace hub::crypto

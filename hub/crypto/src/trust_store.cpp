@@ -108,8 +108,10 @@ std::size_t TrustStore::intermediate_count() const noexcept {
 std::size_t TrustStore::crl_count() const noexcept { return state_->crls; }
 
 Result<std::shared_ptr<const TrustStore>> TrustStore::load(const std::string& anchors_dir,
-                                                           const std::string& crl_dir) {
+                                                           const std::string& crl_dir,
+                                                           TrustStoreOptions options) {
     auto state = std::make_unique<State>();
+    state->options = options;
     state->store.reset(X509_STORE_new());
     state->intermediates.reset(sk_X509_new_null());
     if (!state->store || !state->intermediates) {

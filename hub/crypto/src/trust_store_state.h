@@ -18,6 +18,7 @@ struct TrustStore::State {
     ossl::CertStackPtr intermediates;
     std::size_t anchors = 0;
     std::size_t crls = 0;
+    TrustStoreOptions options;
 };
 
 }  // namespace hub::crypto

@@ -5,6 +5,8 @@
 
 #include <climits>
 #include <cstdint>
+#include <memory>
+#include <string>
 
 #include "identity.h"
 #include "ossl.h"
@@ -117,30 +119,102 @@ Result<CheckedCms> check_signature(std::string_view content,
     return out;
 }
 
-// Revocation is checked only where the store has a CRL for the issuer: a missing CRL is
-// not a failure. A CRL past nextUpdate (or, with a shifted clock, before thisUpdate) still
-// revokes what it lists rather than rejecting every signer of that CA.
-int tolerate_crl_gaps(int ok, X509_STORE_CTX* ctx) {
+// What the chain check learned about revocation data, through the verify callback.
+struct CrlGaps {
+    bool allow_stale = false;
+    std::string warning;  // "crl_missing" or "crl_expired", first one seen
+    std::string issuer;   // whose CRL it was
+};
+
+// Revocation fails closed: the signer's issuer must have a CRL that is current at the
+// verification time, or revocation cannot be known and the answer is "try later"
+// (UNAVAILABLE), unless the operator chose to accept (allow_stale_crl). A CRL newer than the
+// clock (thisUpdate ahead, a shifted clock) is current information and is used. For the CA
+// certificates above the signer, a root without a CRL is not a gap: few roots publish one.
+int crl_policy(int ok, X509_STORE_CTX* ctx) {
     if (ok == 1) {
         return 1;
     }
+    auto* gaps = static_cast<CrlGaps*>(X509_STORE_CTX_get_app_data(ctx));
+    const int depth = X509_STORE_CTX_get_error_depth(ctx);
+    const char* warning = nullptr;
     switch (X509_STORE_CTX_get_error(ctx)) {
-        case X509_V_ERR_UNABLE_TO_GET_CRL:
-        case X509_V_ERR_CRL_HAS_EXPIRED:
         case X509_V_ERR_CRL_NOT_YET_VALID:
             return 1;
+        case X509_V_ERR_UNABLE_TO_GET_CRL:
+            if (depth > 0) {
+                return 1;
+            }
+            warning = "crl_missing";
+            break;
+        case X509_V_ERR_CRL_HAS_EXPIRED:
+            warning = "crl_expired";
+            break;
         default:
             return 0;
     }
+    if (gaps->warning.empty()) {
+        gaps->warning = warning;
+        X509* cert = X509_STORE_CTX_get_current_cert(ctx);
+        gaps->issuer = name_text(cert != nullptr ? X509_get_issuer_name(cert) : nullptr);
+    }
+    return gaps->allow_stale ? 1 : 0;
 }
 
-Result<void> check_chain(X509* signer,
-                         STACK_OF(X509) * cms_certs,
-                         const TrustStore::State& trust,
-                         Instant at) {
+// Extended key usages that name a purpose other than signing documents. A certificate whose
+// every EKU is one of these (a TLS client certificate, say) may not sign envelopes; an
+// unknown OID (a national document-signing profile) is not refused.
+bool is_non_document_purpose(int nid) {
+    switch (nid) {
+        case NID_server_auth:
+        case NID_client_auth:
+        case NID_code_sign:
+        case NID_time_stamp:
+        case NID_OCSP_sign:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Key usage must allow signatures; extended key usage, when present, must not limit the
+// certificate to TLS or other non-document purposes (anyExtendedKeyUsage allows all).
+bool allows_document_signing(X509* signer) {
+    const std::uint32_t usage = X509_get_key_usage(signer);  // UINT32_MAX: no extension
+    if (usage != UINT32_MAX && (usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0) {
+        return false;
+    }
+    if ((X509_get_extension_flags(signer) & EXFLAG_XKUSAGE) == 0) {
+        return true;
+    }
+    std::unique_ptr<EXTENDED_KEY_USAGE, void (*)(EXTENDED_KEY_USAGE*)> ekus(
+        static_cast<EXTENDED_KEY_USAGE*>(
+            X509_get_ext_d2i(signer, NID_ext_key_usage, nullptr, nullptr)),
+        [](EXTENDED_KEY_USAGE* e) { EXTENDED_KEY_USAGE_free(e); });
+    if (!ekus) {
+        return false;  // present but unreadable
+    }
+    for (int i = 0; i < sk_ASN1_OBJECT_num(ekus.get()); ++i) {
+        if (!is_non_document_purpose(OBJ_obj2nid(sk_ASN1_OBJECT_value(ekus.get(), i)))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// On success, the revocation warning (empty when the issuer's CRL was current).
+Result<std::string> check_chain(X509* signer,
+                                STACK_OF(X509) * cms_certs,
+                                const TrustStore::State& trust,
+                                Instant at) {
     auto untrusted_fail = [](std::string message) {
         return fail(errc::certificate_untrusted, "signature", std::move(message));
     };
+    // A property of the certificate alone, so it is answered whatever the CRLs say.
+    if (!allows_document_signing(signer)) {
+        return untrusted_fail(
+            "signer certificate is not for signing documents (key usage or extended key usage)");
+    }
     // Shallow: the certificates stay owned by the CMS and the store.
     std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> untrusted(
         cms_certs != nullptr ? sk_X509_dup(cms_certs) : sk_X509_new_null(),
@@ -159,24 +233,27 @@ Result<void> check_chain(X509* signer,
     }
     X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
     X509_VERIFY_PARAM_set_time(param, ossl::to_time_t(at));
-    if (trust.crls > 0) {
-        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
-    }
-    X509_STORE_CTX_set_verify_cb(ctx.get(), tolerate_crl_gaps);
+    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    CrlGaps gaps;
+    gaps.allow_stale = trust.options.allow_stale_crl;
+    X509_STORE_CTX_set_app_data(ctx.get(), &gaps);
+    X509_STORE_CTX_set_verify_cb(ctx.get(), crl_policy);
     if (X509_verify_cert(ctx.get()) != 1) {
         const int error = X509_STORE_CTX_get_error(ctx.get());
         std::string reason = X509_verify_cert_error_string(error);
         if (error == X509_V_ERR_CERT_REVOKED) {
             return fail(errc::certificate_revoked, "signature", "signer certificate revoked");
         }
+        if (!gaps.warning.empty() &&
+            (error == X509_V_ERR_UNABLE_TO_GET_CRL || error == X509_V_ERR_CRL_HAS_EXPIRED)) {
+            return fail(errc::unavailable, "signature",
+                        std::string(gaps.warning == "crl_missing" ? "no CRL" : "only an expired CRL") +
+                            " for the signer's issuer " + gaps.issuer +
+                            ": revocation cannot be checked now");
+        }
         return untrusted_fail("signer certificate not trusted: " + reason);
     }
-    // Without the extension any use is allowed; with it, it must allow signing.
-    const std::uint32_t usage = X509_get_key_usage(signer);
-    if (usage != UINT32_MAX && (usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0) {
-        return untrusted_fail("signer certificate is not for signing");
-    }
-    return {};
+    return gaps.warning;
 }
 
 }  // namespace
@@ -191,11 +268,15 @@ Result<SignerIdentity> verify_detached(std::string_view content,
         return checked.error();
     }
     ossl::CertStackPtr cms_certs(CMS_get1_certs(checked->cms.get()));
-    if (auto chain = check_chain(checked->signer.get(), cms_certs.get(), trust.state(), at);
-        !chain) {
+    auto chain = check_chain(checked->signer.get(), cms_certs.get(), trust.state(), at);
+    if (!chain) {
         return chain.error();
     }
-    return identity_of(checked->signer.get());
+    auto identity = identity_of(checked->signer.get());
+    if (identity) {
+        identity->revocation_warning = std::move(*chain);
+    }
+    return identity;
 }
 
 Result<SignerIdentity> verify_detached_with_cert(std::string_view content,

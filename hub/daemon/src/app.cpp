@@ -21,6 +21,7 @@
 
 #include "endpoints.h"
 #include "services.h"
+#include "trust_reload.h"
 
 namespace hub {
 namespace fs = std::filesystem;
@@ -212,7 +213,7 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
     }
     p->calendar = std::move(*calendar);
 
-    auto trust = crypto::TrustStore::load(c.trust().anchors_dir(), c.trust().crl_dir());
+    auto trust = load_trust_store(c.trust());
     if (!trust) {
         return part_failed("trust", trust.error());
     }
@@ -258,6 +259,7 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
 
     wire_endpoints(*p, log);
     p->io = std::make_unique<asio::io_context>();
+    start_trust_reload(*p->io, p->blocking, *p->trust, p->config.trust(), log);
     Services& services = *p->services;
     AgencyEndpoints& endpoints = *p->endpoints;
     p->agency = std::make_unique<http::Server>(
@@ -269,7 +271,9 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
         log);
     p->operator_server = std::make_unique<http::Server>(
         *p->io,
-        listener_options(c, c.operator_(), c.tls().operator_ca(), "operator", p->blobs->temp_dir()),
+        listener_options(c, c.operator_(),
+                         c.tls().operator_ca().empty() ? c.tls().client_ca() : c.tls().operator_ca(),
+                         "operator", p->blobs->temp_dir()),
         [&services](http::Request request) {
             return operator_dispatch(services, std::move(request));
         },

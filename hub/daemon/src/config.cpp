@@ -6,6 +6,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -30,6 +32,47 @@ void default_to(T& value, T fallback) {
     if (value == T{}) {
         value = fallback;
     }
+}
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// Who is an operator must be named by the config: an agency's certificate must never open
+// /admin just because it chains to the agencies' CA. An operator CA that is the client CA
+// (same file or same contents) names nobody, so it is cleared: the operator listener then
+// verifies with client_ca and only the listed fingerprints are operators.
+Result<void> check_operators(lienthong::v1::TlsConfig& tls, const fs::path& base) {
+    for (const auto& sha : tls.operator_cert_sha256()) {
+        const bool hex = sha.size() == 64 && std::all_of(sha.begin(), sha.end(), [](char ch) {
+                             return std::isxdigit(static_cast<unsigned char>(ch)) != 0;
+                         });
+        if (!hex) {
+            return bad("tls.operator_cert_sha256",
+                       "'" + sha + "' is not a SHA-256 fingerprint (64 hex digits)");
+        }
+    }
+    resolve(tls.mutable_operator_ca(), base);
+    if (!tls.operator_ca().empty()) {
+        std::error_code ec;
+        const std::string text = file_text(tls.operator_ca());
+        if (text.empty()) {
+            return bad("tls.operator_ca", "cannot read " + tls.operator_ca());
+        }
+        if (fs::equivalent(tls.operator_ca(), tls.client_ca(), ec) ||
+            text == file_text(tls.client_ca())) {
+            tls.clear_operator_ca();
+        }
+    }
+    if (tls.operator_cert_sha256().empty() && tls.operator_ca().empty()) {
+        return bad("tls.operator_cert_sha256",
+                   "no operator configured: list the operators' certificate fingerprints, or "
+                   "set tls.operator_ca to a CA distinct from tls.client_ca");
+    }
+    return {};
 }
 
 }  // namespace
@@ -80,8 +123,9 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
         }
         resolve(value, base);
     }
-    resolve(tls->mutable_operator_ca(), base);
-    default_to(*tls->mutable_operator_ca(), tls->client_ca());
+    if (auto operators = check_operators(*tls, base); !operators) {
+        return operators.error();
+    }
 
     auto* trust = c.mutable_trust();
     if (trust->anchors_dir().empty()) {
@@ -89,6 +133,9 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
     }
     resolve(trust->mutable_anchors_dir(), base);
     resolve(trust->mutable_crl_dir(), base);
+    if (trust->reload_interval_ms() == 0) {
+        trust->set_reload_interval_ms(30'000);
+    }
 
     auto* receipt = c.mutable_receipt();
     if (receipt->key().empty() || receipt->cert().empty()) {

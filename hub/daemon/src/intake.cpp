@@ -242,11 +242,10 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
                                        checked->from.given + " is not a registered organization"),
                                   actor, action, envelope_id);
     }
-    if (!registry.signer_belongs(*sender, signer->cert_sha256, signer->uid)) {
-        co_return co_await reject(context, request,
-                                  fail(errc::signer_mismatch, "signature",
-                                       "the signer certificate does not belong to " + sender->code),
-                                  actor, action, envelope_id);
+    // CERTIFICATE_REVOKED when the registry revoked it, SIGNER_MISMATCH when not its own.
+    if (auto belongs = registry.check_signer(*sender, signer->cert_sha256, signer->uid);
+        !belongs) {
+        co_return co_await reject(context, request, belongs.error(), actor, action, envelope_id);
     }
     if (sender != caller->org) {
         co_return co_await reject(

@@ -7,6 +7,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "api_common.h"
 #include "endpoints.h"
 
@@ -22,21 +24,24 @@ http::Response text(unsigned status,
     return http::Response{status, std::move(type), std::move(body), {}, {}};
 }
 
+// Only what the config names is an operator (config.cpp check_operators): a listed
+// fingerprint, or, without a list, any certificate the operator listener verified against a
+// distinct operator CA. A certificate the registry gives to an agency never is.
 bool is_operator(const Services& services, const http::Request& request) {
     if (!request.client_cert_sha256) {
+        return false;  // none, or it did not verify against the listener's CA
+    }
+    const std::string& sha = *request.client_cert_sha256;
+    if (services.registry.get()->by_client_cert(sha) != nullptr) {
         return false;
     }
-    const auto& allowed = services.config.tls().operator_cert_sha256();
-    if (!allowed.empty()) {
-        for (const auto& sha : allowed) {
-            if (boost::beast::iequals(sha, *request.client_cert_sha256)) {
-                return true;
-            }
-        }
-        return false;
+    const auto& tls = services.config.tls();
+    if (!tls.operator_cert_sha256().empty()) {
+        return std::any_of(
+            tls.operator_cert_sha256().begin(), tls.operator_cert_sha256().end(),
+            [&sha](const std::string& allowed) { return boost::beast::iequals(allowed, sha); });
     }
-    // Without a list, any certificate of the operator CA that is not an agency's.
-    return services.registry.get()->by_client_cert(*request.client_cert_sha256) == nullptr;
+    return !tls.operator_ca().empty();
 }
 
 boost::asio::awaitable<std::string> overdue_json(Services& services, boost::json::array& out) {

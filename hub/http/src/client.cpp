@@ -60,6 +60,10 @@ public:
             SSL_CTX_set_security_level(raw, 0);
             SSL_CTX_set_cipher_list(raw, "DEFAULT:@SECLEVEL=0");
         }
+        if (!options_.tls12_ciphers.empty() &&
+            SSL_CTX_set_cipher_list(raw, options_.tls12_ciphers.c_str()) != 1) {
+            return fail(errc::internal, "", "cipher list " + options_.tls12_ciphers);
+        }
         boost::system::error_code ec;
         if (options_.ca_file.empty()) {
             tls_.set_default_verify_paths(ec);

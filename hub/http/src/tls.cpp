@@ -9,6 +9,15 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr char kTls13Ciphers[] =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+// Leaf, issuing CA, root, and room for one more level; longer chains are not ours.
+constexpr int kVerifyDepth = 4;
+
 Result<void> tls_failure(const std::string& what, const boost::system::error_code& ec) {
     return fail(errc::unavailable, "", what + ": " + ec.message());
 }
@@ -24,7 +33,13 @@ Result<void> configure_server_tls(ssl::context& ctx, const ServerOptions& option
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     // Client-initiated renegotiation costs the server a handshake each time: refuse it.
-    SSL_CTX_set_options(raw, SSL_OP_NO_RENEGOTIATION);
+    SSL_CTX_set_options(raw, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    // Only AEAD suites with forward secrecy: no CBC (Lucky 13 and friends), no SHA-1 MACs,
+    // no static RSA key exchange. TLS 1.3 suites are all AEAD with (EC)DHE.
+    if (SSL_CTX_set_cipher_list(raw, kTls12Ciphers) != 1 ||
+        SSL_CTX_set_ciphersuites(raw, kTls13Ciphers) != 1) {
+        return fail(errc::internal, "", "cannot set the TLS cipher suites");
+    }
 
     boost::system::error_code ec;
     ctx.use_certificate_chain_file(options.cert_chain_file, ec);
@@ -61,6 +76,7 @@ Result<void> configure_server_tls(ssl::context& ctx, const ServerOptions& option
         mode |= ssl::verify_fail_if_no_peer_cert;
     }
     ctx.set_verify_mode(mode);
+    SSL_CTX_set_verify_depth(raw, kVerifyDepth);
     // Without a session id context OpenSSL refuses to resume sessions of verified clients.
     static const unsigned char kContext[] = "lienthong";
     SSL_CTX_set_session_id_context(raw, kContext, sizeof kContext - 1);

@@ -36,6 +36,13 @@ std::shared_ptr<const Registry> Registry::build(const lienthong::v1::Registry& s
         info.route = entry.route() == lienthong::v1::NATIONAL ? lienthong::v1::NATIONAL
                                                               : lienthong::v1::LOCAL;
         info.signers.assign(entry.signers().begin(), entry.signers().end());
+        info.revoked_signers.assign(entry.revoked_signers().begin(),
+                                    entry.revoked_signers().end());
+        for (const auto& revoked : entry.revoked_signers()) {
+            if (!revoked.sha256().empty()) {
+                registry->revoked_signer_certs_.insert(lower(revoked.sha256()));
+            }
+        }
         for (const auto& alias : entry.aliases()) {
             if (auto canonical = canonical_org_code(alias); !canonical.empty()) {
                 registry->aliases_[canonical] = info.code;
@@ -70,10 +77,34 @@ const OrgInfo* Registry::by_client_cert(std::string_view sha256) const {
     return org == orgs_.end() ? nullptr : &org->second;
 }
 
+Result<void> Registry::check_signer(const OrgInfo& org,
+                                    std::string_view cert_sha256,
+                                    std::string_view subject_uid) const {
+    const auto sha = lower(cert_sha256);
+    bool revoked = revoked_signer_certs_.contains(sha);
+    for (const auto& signer : org.revoked_signers) {
+        revoked = revoked || (!signer.uid().empty() && signer.uid() == subject_uid);
+    }
+    if (revoked) {
+        return fail(errc::certificate_revoked, "signature",
+                    "the signer certificate was revoked in the registry");
+    }
+    if (!signer_listed(org, sha, subject_uid)) {
+        return fail(errc::signer_mismatch, "signature",
+                    "the signer certificate does not belong to " + org.code);
+    }
+    return {};
+}
+
 bool Registry::signer_belongs(const OrgInfo& org,
                               std::string_view cert_sha256,
                               std::string_view subject_uid) const {
-    const auto sha = lower(cert_sha256);
+    return check_signer(org, cert_sha256, subject_uid).has_value();
+}
+
+bool Registry::signer_listed(const OrgInfo& org,
+                             const std::string& sha,
+                             std::string_view subject_uid) const {
     // A certificate from a trusted CA whose subject UID is the organization's code (in
     // either form) speaks for it; so does one registered by fingerprint or by UID.
     const OrgInfo* by_uid = subject_uid.empty() ? nullptr : find(subject_uid);

@@ -285,6 +285,14 @@ Result<bool> revoke_signer(Db& db, const std::string& code, const v1::SignerCert
     if (!row) {
         return row.error();
     }
+    if ((!*row || (*st)->column_int64(0) == 0) && !sha.empty()) {
+        // A certificate accepted through its subject UID has no row of its own; the
+        // revocation must still be recorded, or it would change nothing.
+        LEDGER_TRY(sqlite::execute(
+            db, "INSERT INTO signer_certs (code, sha256, uid, revoked) VALUES (?, ?, '', 1)", *c,
+            sha));
+        return true;
+    }
     if (!*row || (*st)->column_int64(0) == 0) {
         return fail(errc::not_found, "sha256", "signer not registered");
     }
@@ -333,14 +341,16 @@ Result<v1::Registry> load_registry(Db& db) {
         }
         LEDGER_TRY(sqlite::for_each_row(
             **certs, [&](Statement& row) { org->add_client_cert_sha256(row.column_text(0)); }));
+        // Revoked signers travel too: the registry's revocation must beat every other rule.
         auto signers = sqlite::query(
-            db, "SELECT sha256, uid FROM signer_certs WHERE code = ? AND revoked = 0 ORDER BY id",
+            db, "SELECT sha256, uid, revoked FROM signer_certs WHERE code = ? ORDER BY id",
             codes[i]);
         if (!signers) {
             return signers.error();
         }
         LEDGER_TRY(sqlite::for_each_row(**signers, [&](Statement& row) {
-            v1::SignerCert* signer = org->add_signers();
+            v1::SignerCert* signer =
+                row.column_int64(2) == 0 ? org->add_signers() : org->add_revoked_signers();
             signer->set_sha256(row.column_text(0));
             signer->set_uid(row.column_text(1));
         }));

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "envelope_samples.h"
 
@@ -455,4 +456,43 @@ TEST_CASE("sha256_hex gives the FIPS 180-2 test vectors", "[digest]") {
           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     const std::string pdf = samples::pdf();
     CHECK(hub::sha256_hex(pdf) == samples::sha256(pdf));
+}
+
+TEST_CASE("attachment names are plain file names", "[validation]") {
+    const std::vector<std::string> refused = {
+        "../../etc/passwd",
+        "a/b.pdf",
+        "dir\\b.pdf",
+        "..",
+        ".",
+        "tab\there.pdf",
+        "line\nbreak.pdf",
+        "del\x7f.pdf",
+        "c1\xc2\x85.pdf",               // U+0085 NEL
+        "invoice\xe2\x80\xae" "fdp.exe",  // U+202E RIGHT-TO-LEFT OVERRIDE
+        "a\xe2\x80\xaa.pdf",             // U+202A
+        "a\xe2\x81\xa6.pdf",             // U+2066
+        "a\xe2\x81\xa9.pdf",             // U+2069
+        "a\xe2\x80\x8e.pdf",             // U+200E
+        "a\xe2\x80\x8f.pdf",             // U+200F
+        "a\xd8\x9c.pdf",                 // U+061C ARABIC LETTER MARK
+    };
+    for (const auto& name : refused) {
+        INFO("name: " << name);
+        EnvelopeSample s = valid_envelope();
+        s.header.mutable_attachments(1)->set_name(name);
+        require_failure(validate(s), hub::errc::malformed, "header.attachments[1].name");
+    }
+    // Other C0 controls are not valid text at all, with the same field.
+    EnvelopeSample nul = valid_envelope();
+    nul.header.mutable_attachments(0)->set_name(std::string("a\x01.pdf"));
+    require_failure(validate(nul), hub::errc::invalid_text, "header.attachments[0].name");
+
+    for (const std::string name : {"Công văn số 12..final.pdf", "..hidden", "a..b", "Tờ trình.pdf",
+                                   "\xe2\x80\x8b" "zero-width-space.pdf"}) {
+        INFO("name: " << name);
+        EnvelopeSample s = valid_envelope();
+        s.header.mutable_attachments(1)->set_name(name);
+        CHECK(validate(s).has_value());
+    }
 }

@@ -68,7 +68,9 @@ struct Fixture {
     Fixture() {
         const std::string anchors = dir.sub("anchors");
         write_text(anchors, "ca.pem", ca.root_pem() + ca.intermediate_pem());
-        store = load_store(anchors, "");
+        const std::string crls = dir.sub("crl");
+        write_text(crls, "ca.crl", ca.crl_pem());
+        store = load_store(anchors, crls);
     }
     errc code_of(const std::string& cms) const {
         auto result = verify_detached(kHeader, cms, *store, now());

@@ -72,7 +72,9 @@ TEST_CASE("the signer includes its chain and signs with SHA-256 each time afresh
     // The intermediate's DER travels inside the CMS.
     const std::string roots = dir.sub("roots");
     write_text(roots, "root.pem", ca.root_pem());
-    const auto store = load_store(roots, "");
+    const std::string crls = dir.sub("crl");
+    write_text(crls, "ca.crl", ca.crl_pem());
+    const auto store = load_store(roots, crls);
     CHECK(hub::crypto::verify_detached("same", *a, *store, now()).has_value());
 }
 

@@ -22,7 +22,8 @@ namespace {
 
 constexpr std::string_view kHeader = "serialized EnvelopeHeader bytes \x01\x02\x00 end";
 
-/// A province CA with root and intermediate as anchors, and an empty CRL directory.
+/// A province CA with root and intermediate as anchors, and a CRL directory; store() puts a
+/// current CRL of the intermediate there when a test has written none.
 struct Province {
     TempDir dir;
     TestCa ca = long_lived_ca("Test Province");
@@ -34,7 +35,17 @@ struct Province {
         write_text(anchors, "intermediate.crt", ca.intermediate_pem());
     }
     std::shared_ptr<const hub::crypto::TrustStore> store() const {
+        if (fs::is_empty(crls)) {
+            write_text(crls, "current.crl", ca.crl_pem());
+        }
         return load_store(anchors, crls);
+    }
+    std::shared_ptr<const hub::crypto::TrustStore> lenient_store() const {
+        hub::crypto::TrustStoreOptions options;
+        options.allow_stale_crl = true;
+        auto store = hub::crypto::TrustStore::load(anchors, crls, options);
+        REQUIRE(store.has_value());
+        return *store;
     }
 };
 
@@ -223,13 +234,15 @@ TEST_CASE("R-11 a signer revoked by a CRL of the store is CERTIFICATE_REVOKED", 
     const std::string revoked_cms = sign(load_signer(p.dir, revoked, "revoked"), kHeader);
     const std::string kept_cms = sign(load_signer(p.dir, kept, "kept"), kHeader);
 
-    // Without a CRL the store cannot know: accepted.
+    // A current CRL that does not list it yet: accepted, no warning.
     const auto before = p.store();
-    CHECK(before->crl_count() == 0);
-    CHECK(verify_detached(kHeader, revoked_cms, *before, now()).has_value());
+    CHECK(before->crl_count() == 1);
+    auto accepted = verify_detached(kHeader, revoked_cms, *before, now());
+    REQUIRE(accepted.has_value());
+    CHECK(accepted->revocation_warning.empty());
 
     p.ca.revoke(revoked.serial);
-    write_text(p.crls, "intermediate.crl", p.ca.crl_pem());
+    write_text(p.crls, "current.crl", p.ca.crl_pem());
     const auto after = p.store();
     CHECK(after->crl_count() == 1);
     auto result = verify_detached(kHeader, revoked_cms, *after, now());
@@ -241,7 +254,27 @@ TEST_CASE("R-11 a signer revoked by a CRL of the store is CERTIFICATE_REVOKED", 
     CHECK(verify_detached(kHeader, revoked_cms, *before, now()).has_value());
 }
 
-TEST_CASE("R-11 a CRL past its next update still revokes what it lists", "[crypto]") {
+TEST_CASE("R-11 a signer whose issuer has no CRL is UNAVAILABLE unless stale CRLs are allowed",
+          "[crypto]") {
+    Province p;  // nothing in the CRL directory
+    const IssuedCert cert = p.ca.issue_signer("Van thu", "000.00.12.H29", KeyType::ec_p256);
+    const std::string cms = sign(load_signer(p.dir, cert, "s"), kHeader);
+    auto refused = verify_detached(kHeader, cms, *load_store(p.anchors, p.crls), now());
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == errc::unavailable);
+    CHECK(refused.error().field == "signature");
+    CHECK_THAT(refused.error().message, Catch::Contains("Test Province Issuing CA"));
+    // No CRL directory at all is the same.
+    CHECK(verify_detached(kHeader, cms, *load_store(p.anchors, ""), now()).error().code ==
+          errc::unavailable);
+
+    auto lenient = verify_detached(kHeader, cms, *p.lenient_store(), now());
+    REQUIRE(lenient.has_value());
+    CHECK(lenient->revocation_warning == "crl_missing");
+}
+
+TEST_CASE("R-11 a CRL past its next update is UNAVAILABLE; allowed, it still revokes",
+          "[crypto]") {
     Province p;
     const IssuedCert revoked = p.ca.issue_signer("Lost", "000.00.12.H29", KeyType::ec_p256);
     const IssuedCert kept = p.ca.issue_signer("Kept", "000.00.12.H29", KeyType::ec_p256);
@@ -249,12 +282,47 @@ TEST_CASE("R-11 a CRL past its next update still revokes what it lists", "[crypt
     const auto t = std::chrono::system_clock::now();
     write_text(p.crls, "stale.crl",
                p.ca.crl_pem(t - std::chrono::days(40), t - std::chrono::days(10)));
+    const std::string revoked_cms = sign(load_signer(p.dir, revoked, "r"), kHeader);
+    const std::string kept_cms = sign(load_signer(p.dir, kept, "k"), kHeader);
     const auto store = p.store();
-    CHECK(verify_detached(kHeader, sign(load_signer(p.dir, revoked, "r"), kHeader), *store, now())
-              .error()
-              .code == errc::certificate_revoked);
-    CHECK(verify_detached(kHeader, sign(load_signer(p.dir, kept, "k"), kHeader), *store, now())
-              .has_value());
+    auto refused = verify_detached(kHeader, kept_cms, *store, now());
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == errc::unavailable);
+    CHECK(refused.error().field == "signature");
+    CHECK_THAT(refused.error().message, Catch::Contains("expired"));
+
+    const auto lenient = p.lenient_store();
+    CHECK(verify_detached(kHeader, revoked_cms, *lenient, now()).error().code ==
+          errc::certificate_revoked);
+    auto accepted = verify_detached(kHeader, kept_cms, *lenient, now());
+    REQUIRE(accepted.has_value());
+    CHECK(accepted->revocation_warning == "crl_expired");
+}
+
+TEST_CASE("R-11 a signer certificate whose usages do not allow signing is CERTIFICATE_UNTRUSTED",
+          "[crypto]") {
+    using lienthong::testca::SignerUsage;
+    Province p;
+    const auto store = p.store();
+    auto code_for = [&](const SignerUsage& usage) {
+        const IssuedCert cert = p.ca.issue_signer("Van thu", "000.00.12.H29", usage);
+        auto result = verify_detached(kHeader, sign(load_signer(p.dir, cert, "u"), kHeader),
+                                      *store, now());
+        return result ? std::string("ok") : std::string(hub::code_name(result.error().code));
+    };
+    const std::string untrusted(hub::code_name(errc::certificate_untrusted));
+    CHECK(code_for({"critical,digitalSignature", "clientAuth"}) == untrusted);
+    CHECK(code_for({"critical,digitalSignature", "serverAuth"}) == untrusted);
+    CHECK(code_for({"critical,digitalSignature", "clientAuth,serverAuth"}) == untrusted);
+    CHECK(code_for({"critical,keyEncipherment", "emailProtection"}) == untrusted);
+    CHECK(code_for({"critical,keyAgreement", ""}) == untrusted);
+
+    CHECK(code_for({"critical,digitalSignature,nonRepudiation", "emailProtection"}) == "ok");
+    CHECK(code_for({"critical,nonRepudiation", ""}) == "ok");
+    CHECK(code_for({"", ""}) == "ok");
+    CHECK(code_for({"critical,digitalSignature", "clientAuth,anyExtendedKeyUsage"}) == "ok");
+    CHECK(code_for({"critical,digitalSignature", "clientAuth,emailProtection"}) == "ok");
+    CHECK(code_for({"critical,digitalSignature", "1.3.6.1.5.5.7.3.36"}) == "ok");  // documentSigning
 }
 
 TEST_CASE("R-11 a CRL of the issuer whose signature does not verify is CERTIFICATE_UNTRUSTED",
@@ -278,6 +346,7 @@ TEST_CASE("R-11 a CRL from an impostor CA with the same name revokes nothing", "
     const IssuedCert cert = p.ca.issue_signer("Van thu", "000.00.12.H29", KeyType::ec_p256);
     impostor.revoke(cert.serial);
     write_text(p.crls, "forged.crl", impostor.crl_pem());
+    write_text(p.crls, "ours.crl", p.ca.crl_pem());
     CHECK(verify_detached(kHeader, sign(load_signer(p.dir, cert, "s"), kHeader), *p.store(), now())
               .has_value());
 }
@@ -293,7 +362,8 @@ TEST_CASE(
 
     const std::string roots = p.dir.sub("roots-only");
     write_text(roots, "root.pem", p.ca.root_pem());
-    const auto roots_only = load_store(roots, "");
+    write_text(p.crls, "current.crl", p.ca.crl_pem());
+    const auto roots_only = load_store(roots, p.crls);
     CHECK(roots_only->anchor_count() == 1);
     CHECK(roots_only->intermediate_count() == 0);
     CHECK(verify_detached(kHeader, leaf_only, *roots_only, now()).error().code ==

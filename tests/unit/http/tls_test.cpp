@@ -103,6 +103,43 @@ TEST_CASE("TLS 1.2 and TLS 1.3 clients are served", "[http][tls]") {
     CHECK(seen->count() == 1);
 }
 
+TEST_CASE("a TLS 1.2 client offering only CBC or SHA-1 suites fails the handshake",
+          "[http][tls]") {
+    const std::string ciphers =
+        GENERATE(std::string("AES128-SHA"), std::string("ECDHE-RSA-AES128-SHA"),
+                 std::string("ECDHE-ECDSA-AES128-SHA"), std::string("ECDHE-ECDSA-AES128-SHA256"),
+                 std::string("AES128-GCM-SHA256"));  // no forward secrecy
+    INFO("offered: " << ciphers);
+    auto seen = std::make_shared<Seen>();
+    TestServer server(test_options(), recording_handler(seen));
+    auto opts = client_options(server.port());
+    opts.min_tls = 12;
+    opts.max_tls = 12;
+    opts.tls12_ciphers = ciphers;
+    Client client(opts);
+    auto failed = client.connect();
+    REQUIRE_FALSE(failed.has_value());
+    CHECK(failed.error().code == errc::unavailable);
+    CHECK(seen->count() == 0);
+}
+
+TEST_CASE("a TLS 1.2 client offering an ECDHE AEAD suite is served", "[http][tls]") {
+    const std::string ciphers = GENERATE(std::string("ECDHE-ECDSA-AES128-GCM-SHA256"),
+                                         std::string("ECDHE-ECDSA-AES256-GCM-SHA384"),
+                                         std::string("ECDHE-ECDSA-CHACHA20-POLY1305"));
+    INFO("offered: " << ciphers);
+    auto seen = std::make_shared<Seen>();
+    TestServer server(test_options(), recording_handler(seen));
+    auto opts = client_options(server.port());
+    opts.min_tls = 12;
+    opts.max_tls = 12;
+    opts.tls12_ciphers = ciphers;
+    Client client(opts);
+    auto response = client.request(verb::get, "/v1/time");
+    REQUIRE(outcome(response) == "ok");
+    CHECK(response->status == 200);
+}
+
 TEST_CASE("the client refuses a server its CA file does not trust", "[http][tls]") {
     auto seen = std::make_shared<Seen>();
     TestServer server(test_options(), recording_handler(seen));

@@ -55,6 +55,32 @@ TEST_CASE("signers belong by fingerprint or by subject UID", "[registry]") {
     CHECK_FALSE(reg->signer_belongs(org, "ffff", ""));
 }
 
+TEST_CASE("R-11 a signer revoked in the registry is refused before any rule accepts it",
+          "[registry]") {
+    v1::Registry source = sample();
+    auto* sx = source.mutable_organizations(0);
+    sx->add_revoked_signers()->set_sha256("BB22");  // accepted through its UID otherwise
+    sx->add_revoked_signers()->set_sha256("aa11");  // also listed as an active signer
+    sx->add_revoked_signers()->set_uid("retired-uid");
+    sx->add_signers()->set_uid("retired-uid");
+    auto reg = hub::Registry::build(source);
+    const auto& org = *reg->find("H39.05");
+    for (const auto& [sha, uid] : {std::pair{"bb22", "H39.05"}, std::pair{"AA11", ""},
+                                   std::pair{"cc33", "retired-uid"}}) {
+        INFO(sha << " " << uid);
+        auto result = reg->check_signer(org, sha, uid);
+        REQUIRE_FALSE(result.has_value());
+        CHECK(result.error().code == hub::errc::certificate_revoked);
+        CHECK(result.error().field == "signature");
+        CHECK_FALSE(reg->signer_belongs(org, sha, uid));
+    }
+    // Revoked by fingerprint is revoked for every organization.
+    CHECK(reg->check_signer(*reg->find("H39.06"), "bb22", "000.00.06.H39").error().code ==
+          hub::errc::certificate_revoked);
+    CHECK(reg->check_signer(org, "cc33", "H39.05").has_value());
+    CHECK(reg->check_signer(org, "cc33", "H39.06").error().code == hub::errc::signer_mismatch);
+}
+
 TEST_CASE("R-01 routing: local, suspended, national, unknown", "[registry]") {
     auto reg = hub::Registry::build(sample());
     CHECK(reg->route(code("000.00.05.H39"), "H39", false).kind == hub::RouteKind::local);

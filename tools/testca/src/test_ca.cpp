@@ -258,9 +258,22 @@ IssuedCert TestCa::issue_signer(const std::string& common_name,
                                 const std::string& org_code,
                                 KeyType key_type,
                                 Validity validity) {
-    return state_->issue(common_name, org_code, key_type, validity,
-                         {{NID_key_usage, "critical,digitalSignature,nonRepudiation"},
-                          {NID_ext_key_usage, "emailProtection"}});
+    return issue_signer(common_name, org_code, SignerUsage{}, key_type, validity);
+}
+
+IssuedCert TestCa::issue_signer(const std::string& common_name,
+                                const std::string& org_code,
+                                const SignerUsage& usage,
+                                KeyType key_type,
+                                Validity validity) {
+    std::vector<std::pair<int, std::string>> ext;
+    if (!usage.key_usage.empty()) {
+        ext.emplace_back(NID_key_usage, usage.key_usage);
+    }
+    if (!usage.extended_key_usage.empty()) {
+        ext.emplace_back(NID_ext_key_usage, usage.extended_key_usage);
+    }
+    return state_->issue(common_name, org_code, key_type, validity, ext);
 }
 
 void TestCa::revoke(const std::string& serial, TimePoint when) {

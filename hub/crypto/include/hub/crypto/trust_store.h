@@ -9,6 +9,12 @@
 
 namespace hub::crypto {
 
+/// How verify_detached treats a signer whose issuer has no current CRL.
+struct TrustStoreOptions {
+    /// false (the default): refuse (UNAVAILABLE). true: accept with a revocation warning.
+    bool allow_stale_crl = false;
+};
+
 /// Trust anchors, known intermediates and revocation lists, loaded once and never changed:
 /// to apply a change, load a new store and swap the shared_ptr callers hold. Safe to use
 /// from any number of threads at once.
@@ -22,7 +28,8 @@ public:
     /// Errors (all INTERNAL, field = the offending path): a directory that cannot be listed,
     /// a file that does not parse, no trust anchor at all.
     static Result<std::shared_ptr<const TrustStore>> load(const std::string& anchors_dir,
-                                                          const std::string& crl_dir);
+                                                          const std::string& crl_dir,
+                                                          TrustStoreOptions options = {});
 
     /// Number of self-signed anchors, other certificates and CRLs loaded; for start-up logs.
     std::size_t anchor_count() const noexcept;

@@ -24,6 +24,11 @@ struct SignerIdentity {
     std::string serial;
     /// End of the certificate's validity.
     Instant not_after;
+    /// Empty when the signer's issuer had a current CRL. With TrustStoreOptions::
+    /// allow_stale_crl, "crl_missing" (no CRL for the issuer) or "crl_expired" (its CRL is
+    /// past nextUpdate): the signer was accepted without current revocation data, which the
+    /// caller should record (the trace).
+    std::string revocation_warning;
 };
 
 /// Checks `cms_der`, a DER CMS SignedData detached over `content`, with exactly one signer
@@ -34,9 +39,13 @@ struct SignerIdentity {
 /// Errors (field "signature"): SIGNATURE_INVALID (not a CMS, attached content, several
 /// signers, weak digest or key, mismatch with `content`); CERTIFICATE_UNTRUSTED (no chain to an
 /// anchor, any certificate of the chain expired or not yet valid at `at`, unusable key usage,
-/// a CRL that does not verify); CERTIFICATE_REVOKED (listed in a CRL of the store).
-/// An issuer without a CRL in the store is not checked for revocation; a CRL past its next
-/// update still revokes what it lists. Thread-safe.
+/// a CRL that does not verify, a key usage or extended key usage that does not allow signing
+/// documents); CERTIFICATE_REVOKED (listed in a CRL of the store); UNAVAILABLE (the store has
+/// no CRL for the signer's issuer, or only one past its nextUpdate: revocation cannot be
+/// known now; the message names the issuer). With TrustStoreOptions::allow_stale_crl those
+/// two cases are accepted with SignerIdentity::revocation_warning set, and a stale CRL still
+/// revokes what it lists. A CA certificate of the chain whose issuer (the root) has no CRL is
+/// not checked for revocation; one that has a CRL is. Thread-safe.
 Result<SignerIdentity> verify_detached(std::string_view content,
                                        std::string_view cms_der,
                                        const TrustStore& trust,

@@ -28,6 +28,9 @@ struct ClientOptions {
     /// Allowed TLS versions as 10, 11, 12, 13 (a test can offer TLS 1.1 only).
     int min_tls = 12;
     int max_tls = 13;
+    /// TLS 1.2 cipher list to offer, in OpenSSL syntax (a test offers only CBC suites);
+    /// empty: OpenSSL's default.
+    std::string tls12_ciphers;
     /// Each connect, handshake, request write and response read must finish within this.
     std::chrono::milliseconds timeout{30'000};
 };

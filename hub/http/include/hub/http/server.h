@@ -69,7 +69,7 @@ struct Response {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
     /// Streams the body from a file (downloads of large attachments).
-    std::optional<FileRange> file;
+    std::optional<FileRange> file = std::nullopt;  // NSDMI: {status, type, body, headers} stays warning-free
 };
 
 /// Called once per request on the connection's strand; may suspend. With several io threads

@@ -4,6 +4,7 @@
 /// so a request sees one consistent registry and the next request sees the change.
 
 #include "hub/core/org_code.h"
+#include "hub/core/result.h"
 #include "lienthong/v1/registry.pb.h"
 
 #include <map>
@@ -24,6 +25,8 @@ struct OrgInfo {
     bool active = true;
     lienthong::v1::Route route = lienthong::v1::LOCAL;
     std::vector<lienthong::v1::SignerCert> signers;
+    /// Revoked through the admin API; they win over `signers` and the subject-UID rule.
+    std::vector<lienthong::v1::SignerCert> revoked_signers;
 };
 
 /// Where a recipient goes (envelope.md "Routing").
@@ -45,8 +48,15 @@ public:
     const OrgInfo* find(std::string_view code) const;
     /// The organization a TLS client certificate (SHA-256 hex, any case) belongs to.
     const OrgInfo* by_client_cert(std::string_view sha256) const;
-    /// True when a signer certificate belongs to the organization: its subject UID names
-    /// the organization (either code form), or its fingerprint or UID is registered for it.
+    /// Whether a signer certificate may sign for the organization. Revocation is checked
+    /// first and wins: a fingerprint revoked for any organization, or a UID revoked for this
+    /// one, is CERTIFICATE_REVOKED (field "signature"). Otherwise it belongs when its subject
+    /// UID names the organization (either code form), or its fingerprint or UID is registered
+    /// for it; else SIGNER_MISMATCH (field "signature").
+    Result<void> check_signer(const OrgInfo& org,
+                              std::string_view cert_sha256,
+                              std::string_view subject_uid) const;
+    /// check_signer() succeeded.
     bool signer_belongs(const OrgInfo& org,
                         std::string_view cert_sha256,
                         std::string_view subject_uid) const;
@@ -62,9 +72,14 @@ public:
     const std::map<std::string, OrgInfo>& organizations() const { return orgs_; }
 
 private:
+    bool signer_listed(const OrgInfo& org,
+                       const std::string& lower_sha256,
+                       std::string_view subject_uid) const;
+
     std::map<std::string, OrgInfo> orgs_;                           // canonical -> info
     std::map<std::string, std::string, std::less<>> aliases_;       // canonical alias -> canonical
     std::map<std::string, std::string, std::less<>> client_certs_;  // lowercase sha256 -> canonical
+    std::set<std::string, std::less<>> revoked_signer_certs_;       // lowercase sha256
 };
 
 }  // namespace hub

@@ -52,6 +52,14 @@ struct IssuedCert {
     CertFiles write_files(const std::string& dir, const std::string& name) const;
 };
 
+/// Key usage and extended key usage of a certificate from TestCa::issue_signer, as OpenSSL
+/// extension values ("critical,digitalSignature", "clientAuth,serverAuth", an OID such as
+/// "1.3.6.1.5.5.7.3.36"); an empty string leaves the extension out.
+struct SignerUsage {
+    std::string key_usage = "critical,digitalSignature,nonRepudiation";
+    std::string extended_key_usage = "emailProtection";
+};
+
 /// The CA. Movable, not copyable, not thread-safe.
 class TestCa {
 public:
@@ -81,6 +89,13 @@ public:
     IssuedCert issue_signer(const std::string& common_name,
                             const std::string& org_code,
                             KeyType key_type = KeyType::rsa2048,
+                            Validity validity = {});
+
+    /// The same with the given usages (a signer that is only good for TLS, say).
+    IssuedCert issue_signer(const std::string& common_name,
+                            const std::string& org_code,
+                            const SignerUsage& usage,
+                            KeyType key_type = KeyType::ec_p256,
                             Validity validity = {});
 
     /// Lists `serial` (hex, any case) in later CRLs, revoked at `when`.
