@@ -6,10 +6,14 @@
 #include "hub/queue/ledger_inbox.h"
 #include "hub/store/sqlite_ledger.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <google/protobuf/util/json_util.h>
 
 #include <unistd.h>
@@ -19,7 +23,9 @@
 #include <sstream>
 #include <thread>
 
+#include "api_common.h"
 #include "endpoints.h"
+#include "gate.h"
 #include "services.h"
 #include "trust_reload.h"
 
@@ -39,6 +45,7 @@ struct App::Parts {
     std::unique_ptr<LedgerInbox> inbox;
     std::unique_ptr<Snapshot<Registry>> registry;
     Metrics metrics;
+    std::unique_ptr<Gate> gate;
     asio::thread_pool blocking{2};
     // What the endpoints depend on; built once everything above exists.
     std::unique_ptr<CallerContext> context;
@@ -138,9 +145,43 @@ http::ServerOptions listener_options(const lienthong::v1::Config& config,
     o.header_timeout = std::chrono::milliseconds(l.header_timeout_ms());
     o.body_timeout = std::chrono::milliseconds(l.body_timeout_ms());
     o.idle_timeout = std::chrono::milliseconds(l.idle_timeout_ms());
+    o.max_connections_per_address = l.max_connections_per_address();
+    o.max_connections_per_principal = l.max_connections_per_org();
     o.spill_dir = spill_dir;
     o.name = name;
     return o;
+}
+
+GateOptions gate_options(const lienthong::v1::Config& config) {
+    GateOptions o;
+    o.operator_open_health = config.tls().operator_open_health();
+    o.rate_per_org = config.limits().rate_per_org();
+    o.rate_burst = config.limits().rate_burst();
+    return o;
+}
+
+// Requests refused at the header without a known certificate are audited once a minute in
+// aggregate: one fsync'd row per anonymous request would let anyone buy disk writes.
+constexpr std::chrono::seconds kRefusalAuditPeriod{60};
+
+asio::awaitable<void> audit_refusals_periodically(Gate& gate, Services& services) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        timer.expires_after(kRefusalAuditPeriod);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            co_return;
+        }
+        const std::uint64_t refused = gate.take_unaudited_refusals();
+        if (refused == 0) {
+            continue;
+        }
+        const std::string detail = "count=" + std::to_string(refused) +
+                                   " period_s=" + std::to_string(kRefusalAuditPeriod.count());
+        services.log.info("unauthenticated_refusals", detail);
+        // The one place the Gate's count reaches the audit store.
+        co_await audit(services.context, "anonymous", "unauthenticated", "", "refused", detail);
+    }
 }
 
 Result<void> write_ports(const std::string& path, std::uint16_t agency, std::uint16_t op) {
@@ -262,18 +303,31 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
     start_trust_reload(*p->io, p->blocking, *p->trust, p->config.trust(), log);
     Services& services = *p->services;
     AgencyEndpoints& endpoints = *p->endpoints;
+    Snapshot<Registry>& registry_snapshot = *p->registry;
+    p->gate = std::make_unique<Gate>([&registry_snapshot] { return registry_snapshot.get(); },
+                                     gate_options(c), p->metrics);
+    Gate& gate = *p->gate;
+    auto agency_options =
+        listener_options(c, c.agency(), c.tls().client_ca(), "agency", p->blobs->temp_dir());
+    agency_options.authorize = [&gate](const http::Request& head) { return gate.agency(head); };
+    agency_options.principal = [&gate](const std::string& sha256) {
+        return gate.organization(sha256);
+    };
+    auto operator_options = listener_options(
+        c, c.operator_(),
+        c.tls().operator_ca().empty() ? c.tls().client_ca() : c.tls().operator_ca(), "operator",
+        p->blobs->temp_dir());
+    operator_options.authorize = [&gate](const http::Request& head) {
+        return gate.operator_listener(head);
+    };
     p->agency = std::make_unique<http::Server>(
-        *p->io,
-        listener_options(c, c.agency(), c.tls().client_ca(), "agency", p->blobs->temp_dir()),
+        *p->io, std::move(agency_options),
         [&endpoints](http::Request request) {
             return agency_dispatch(endpoints, std::move(request));
         },
         log);
     p->operator_server = std::make_unique<http::Server>(
-        *p->io,
-        listener_options(c, c.operator_(),
-                         c.tls().operator_ca().empty() ? c.tls().client_ca() : c.tls().operator_ca(),
-                         "operator", p->blobs->temp_dir()),
+        *p->io, std::move(operator_options),
         [&services](http::Request request) {
             return operator_dispatch(services, std::move(request));
         },
@@ -295,6 +349,10 @@ int App::run() {
                     "listener=operator error=" + log_value(operator_port.error().text()));
         return 1;
     }
+    asio::co_spawn(
+        *p.io, audit_refusals_periodically(*p.gate, *p.services),
+        [&log = p.log](std::exception_ptr e) { log_failure(log, "audit_timer_crashed", e); });
+
     asio::signal_set signals(*p.io, SIGTERM, SIGINT);
     signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
         if (ec) {

@@ -172,7 +172,7 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
         limits->set_max_connections(1024);
     }
     if (limits->handshake_timeout_ms() == 0) {
-        limits->set_handshake_timeout_ms(10'000);
+        limits->set_handshake_timeout_ms(5'000);
     }
     if (limits->header_timeout_ms() == 0) {
         limits->set_header_timeout_ms(10'000);
@@ -191,6 +191,18 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
     }
     if (limits->status_description_max_bytes() == 0) {
         limits->set_status_description_max_bytes(4096);
+    }
+    if (limits->max_connections_per_address() == 0) {
+        limits->set_max_connections_per_address(64);
+    }
+    if (limits->max_connections_per_org() == 0) {
+        limits->set_max_connections_per_org(64);
+    }
+    if (!limits->has_rate_per_org()) {
+        limits->set_rate_per_org(200);
+    }
+    if (!limits->has_rate_burst()) {
+        limits->set_rate_burst(2 * limits->rate_per_org());
     }
 
     auto* queue = c.mutable_queue();

@@ -286,37 +286,36 @@ boost::asio::awaitable<http::Response> get_attachment(InboxDeps& deps,
     if (attachment == nullptr) {
         co_return http::error_response(not_found, request);
     }
-    auto range = http::parse_byte_range(request.header("range"), attachment->size);
-    if (!range) {
+    const auto range = http::parse_range(request.header("range"), attachment->size);
+    if (range.kind == http::RangeRequest::Kind::unsatisfiable) {
         http::Response refused{416, "", "", {}, {}};
         refused.headers.emplace_back("Content-Range",
-                                     "bytes */" + std::to_string(attachment->size));
+                                     http::unsatisfied_content_range(attachment->size));
         co_return refused;
     }
-    http::Response response{
-        range->partial ? 206u : 200u,
-        attachment->media_type.empty() ? "application/octet-stream" : attachment->media_type,
-        "",
-        {},
-        {}};
+    const bool partial = range.kind == http::RangeRequest::Kind::partial;
+    http::Response response{partial ? 206u : 200u,
+                            attachment->media_type.empty() ? "application/octet-stream"
+                                                           : attachment->media_type,
+                            "",
+                            {},
+                            {}};
     response.headers.emplace_back("Accept-Ranges", "bytes");
     response.headers.emplace_back("ETag", "\"" + attachment->sha256 + "\"");
-    if (range->partial) {
+    if (partial) {
         response.headers.emplace_back("Content-Range",
-                                      "bytes " + std::to_string(range->offset) + "-" +
-                                          std::to_string(range->offset + range->length - 1) + "/" +
-                                          std::to_string(attachment->size));
+                                      http::content_range(range, attachment->size));
     }
     if (attachment->inline_content) {
         auto bytes = co_await attachment_bytes(deps, *attachment);
         if (!bytes) {
             co_return http::error_response(bytes.error(), request);
         }
-        response.body = bytes->substr(range->offset, range->length);
+        response.body = bytes->substr(range.offset, range.length);
         co_return response;
     }
     response.file =
-        http::FileRange{deps.blobs.path_of(attachment->sha256), range->offset, range->length};
+        http::FileRange{deps.blobs.path_of(attachment->sha256), range.offset, range.length};
     co_return response;
 }
 

@@ -2,6 +2,8 @@
 
 #include "hub/daemon/config.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -10,6 +12,9 @@
 #include "app.h"
 
 int main(int argc, char** argv) {
+    // Ledger, blobs, spilled bodies and logs hold documents: nothing the hub creates is for
+    // group or other, whatever the umask it was started with.
+    ::umask(077);
     std::string config_path;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];

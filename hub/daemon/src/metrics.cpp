@@ -39,6 +39,14 @@ std::string Metrics::render(const std::string& extra) const {
             << "lienthong_request_seconds_count{route=\"" << route << "\"} " << series.count
             << "\n";
     }
+    out << "# HELP lienthong_unauthenticated_total Requests refused at the header: no client "
+           "certificate, or one the registry does not know.\n"
+        << "# TYPE lienthong_unauthenticated_total counter\n"
+        << "lienthong_unauthenticated_total " << unauthenticated_.load() << "\n"
+        << "# HELP lienthong_rate_limited_total Requests refused at the header: the "
+           "organization was over its rate.\n"
+        << "# TYPE lienthong_rate_limited_total counter\n"
+        << "lienthong_rate_limited_total " << rate_limited_.load() << "\n";
     out << extra;
     return out.str();
 }

@@ -14,6 +14,10 @@ class Metrics {
 public:
     /// One finished request: route name ("envelopes_post", ...), HTTP status, seconds taken.
     void observe(const std::string& route, unsigned status, double seconds);
+    /// A request refused at the header for want of a known client certificate.
+    void count_unauthenticated() { unauthenticated_.fetch_add(1, std::memory_order_relaxed); }
+    /// A request refused at the header because its organization was over its rate.
+    void count_rate_limited() { rate_limited_.fetch_add(1, std::memory_order_relaxed); }
     /// Prometheus text exposition of everything counted, plus `extra` lines appended as is.
     std::string render(const std::string& extra) const;
 
@@ -25,6 +29,8 @@ private:
         double sum = 0;
         std::array<std::uint64_t, kBuckets.size()> buckets{};
     };
+    std::atomic<std::uint64_t> unauthenticated_{0};
+    std::atomic<std::uint64_t> rate_limited_{0};
     mutable std::mutex mutex_;
     std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
     std::map<std::string, Series> latency_;

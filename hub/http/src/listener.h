@@ -16,19 +16,27 @@
 
 #include <atomic>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 namespace hub::http {
 
-// One open connection as stop() sees it. The fields below `executor` are touched only on that
-// executor (the connection's strand), where its session coroutine runs.
+// One open connection as stop() and the accept loop see it. `stream` and `cancel` are touched
+// only on `executor` (the connection's strand), where its session coroutine runs; `address`
+// and `principal` only under the listener's mutex.
 struct Connection {
     explicit Connection(boost::asio::any_io_executor exec) : executor(std::move(exec)) {}
     boost::asio::any_io_executor executor;
     boost::beast::tcp_stream* stream = nullptr;  // set while the session's stream exists
-    bool idle = true;  // handshaking or waiting for a request: closing it loses nothing
+    // Handshaking or waiting for a request: closing it loses nothing. Read by the accept
+    // loop when it looks for a connection to make room.
+    std::atomic<bool> idle{true};
+    // Chosen to make room for a new connection: the session ends at its next idle moment.
+    std::atomic<bool> evicted{false};
+    std::string address;    // client IP, counted against max_connections_per_address
+    std::string principal;  // counted against max_connections_per_principal once claimed
     // Bound to the session coroutine: at the drain deadline it aborts whatever the session
     // (or the handler inside it) is waiting for, so a long poll cannot hold up the stop.
     boost::asio::cancellation_signal cancel;
@@ -70,6 +78,9 @@ public:
     bool stopping() const { return stopping_.load(); }
     // Called by ConnectionLease.
     void release(const std::shared_ptr<Connection>& connection);
+    // Counts `connection` against `principal`; false when that principal is at its limit
+    // (then it is not counted).
+    bool claim_principal(Connection& connection, const std::string& principal);
 
 private:
     static boost::asio::awaitable<void> accept_loop(std::shared_ptr<Listener> self);
@@ -77,6 +88,8 @@ private:
     void begin_stop(std::chrono::milliseconds drain);
     void close_connections(bool idle_only);
     void finish_if_drained();
+    // Under mutex_: the oldest idle connection not already chosen, or null.
+    std::shared_ptr<Connection> pick_evictable();
 
     boost::asio::io_context& io_;
     ServerOptions options_;
@@ -92,8 +105,10 @@ private:
     bool stopped_ = false;
     std::atomic<bool> stopping_{false};
 
-    mutable std::mutex mutex_;  // guards connections_
-    std::list<std::shared_ptr<Connection>> connections_;
+    mutable std::mutex mutex_;  // guards connections_ and the counts below
+    std::list<std::shared_ptr<Connection>> connections_;  // oldest first
+    std::map<std::string, std::size_t> per_address_;
+    std::map<std::string, std::size_t> per_principal_;
 };
 
 // Serves one accepted connection to its end; runs on the connection's strand.

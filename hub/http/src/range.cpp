@@ -1,68 +1,97 @@
 #include "hub/http/range.h"
 
+#include <boost/beast/core/string.hpp>
+
+#include <algorithm>
 #include <charconv>
+#include <optional>
 
 namespace hub::http {
 
 namespace {
 
-std::optional<std::uint64_t> number(std::string_view text) {
-    std::uint64_t value = 0;
-    if (text.empty()) {
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+// Digits only (no sign, no spaces); nullopt on anything else or on overflow.
+std::optional<std::uint64_t> number(std::string_view s) {
+    if (s.empty()) {
         return std::nullopt;
     }
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size()) {
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc() || end != s.data() + s.size()) {
         return std::nullopt;
     }
     return value;
 }
 
+RangeRequest whole(std::uint64_t size) { return RangeRequest{RangeRequest::Kind::whole, 0, size}; }
+
+RangeRequest unsatisfiable() { return RangeRequest{RangeRequest::Kind::unsatisfiable, 0, 0}; }
+
 }  // namespace
 
-std::optional<ByteRange> parse_byte_range(std::string_view header, std::uint64_t size) {
-    const ByteRange whole{0, size, false};
-    constexpr std::string_view kUnit = "bytes=";
-    if (header.substr(0, kUnit.size()) != kUnit) {
-        return whole;  // absent, or a unit we do not serve: the whole (RFC 9110 §14.2)
+RangeRequest parse_range(std::string_view header, std::uint64_t size) {
+    std::string_view text = trim(header);
+    std::size_t eq = text.find('=');
+    if (eq == std::string_view::npos || !boost::beast::iequals(trim(text.substr(0, eq)), "bytes")) {
+        return whole(size);
     }
-    std::string_view spec = header.substr(kUnit.size());
+    std::string_view spec = trim(text.substr(eq + 1));
+    // Several ranges would need multipart/byteranges; serving the whole is allowed instead.
     if (spec.find(',') != std::string_view::npos) {
-        return whole;
+        return whole(size);
     }
-    const auto dash = spec.find('-');
+    std::size_t dash = spec.find('-');
     if (dash == std::string_view::npos) {
-        return whole;
+        return whole(size);
     }
-    const auto first = spec.substr(0, dash);
-    const auto last = spec.substr(dash + 1);
-    if (first.empty()) {
-        auto suffix = number(last);
+    std::string_view first_text = trim(spec.substr(0, dash));
+    std::string_view last_text = trim(spec.substr(dash + 1));
+    if (first_text.empty()) {
+        auto suffix = number(last_text);
         if (!suffix) {
-            return whole;
+            return whole(size);
         }
         if (*suffix == 0 || size == 0) {
-            return std::nullopt;
+            return unsatisfiable();
         }
-        const std::uint64_t length = std::min(*suffix, size);
-        return ByteRange{size - length, length, true};
+        std::uint64_t length = std::min(*suffix, size);
+        return RangeRequest{RangeRequest::Kind::partial, size - length, length};
     }
-    auto start = number(first);
-    if (!start) {
-        return whole;
+    auto first = number(first_text);
+    if (!first) {
+        return whole(size);
     }
-    if (*start >= size) {
-        return std::nullopt;
-    }
-    std::uint64_t end = size - 1;
-    if (!last.empty()) {
-        auto given = number(last);
-        if (!given || *given < *start) {
-            return whole;
+    std::uint64_t last = size == 0 ? 0 : size - 1;
+    if (!last_text.empty()) {
+        auto given = number(last_text);
+        if (!given || *given < *first) {
+            return whole(size);  // invalid syntax: the header is ignored
         }
-        end = std::min(*given, size - 1);
+        last = std::min(last, *given);
     }
-    return ByteRange{*start, end - *start + 1, true};
+    if (*first >= size) {
+        return unsatisfiable();
+    }
+    return RangeRequest{RangeRequest::Kind::partial, *first, last - *first + 1};
+}
+
+std::string content_range(const RangeRequest& range, std::uint64_t size) {
+    return "bytes " + std::to_string(range.offset) + "-" +
+           std::to_string(range.offset + range.length - 1) + "/" + std::to_string(size);
+}
+
+std::string unsatisfied_content_range(std::uint64_t size) {
+    return "bytes */" + std::to_string(size);
 }
 
 std::string percent_encode(std::string_view text) {

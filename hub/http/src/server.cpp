@@ -122,23 +122,50 @@ asio::awaitable<void> Listener::accept_loop(std::shared_ptr<Listener> self) {
             socket.close(ignored);
             continue;
         }
+        auto peer = socket.remote_endpoint(ignored);
+        const std::string address = peer.address().to_string();
         auto connection = std::make_shared<Connection>(socket.get_executor());
+        connection->address = address;
+        std::shared_ptr<Connection> victim;
+        const char* refused = nullptr;
         {
             std::lock_guard lock(self->mutex_);
-            if (self->connections_.size() >= options.max_connections) {
-                connection.reset();
-            } else {
+            if (options.max_connections_per_address != 0 &&
+                self->per_address_[address] >= options.max_connections_per_address) {
+                refused = "max_connections_per_address";
+            } else if (self->connections_.size() >= options.max_connections) {
+                // Sockets that never handshake, or sit idle, must not lock real clients
+                // out: the oldest of them makes room.
+                victim = self->pick_evictable();
+                if (!victim) {
+                    refused = "max_connections";
+                }
+            }
+            if (refused == nullptr) {
+                ++self->per_address_[address];
                 self->connections_.push_back(connection);
+            } else if (self->per_address_[address] == 0) {
+                self->per_address_.erase(address);
             }
         }
-        if (!connection) {
-            auto peer = socket.remote_endpoint(ignored);
-            self->log_.warn("connection_refused",
-                            "listener=" + log_value(options.name) + " reason=max_connections" +
-                                " limit=" + std::to_string(options.max_connections) + " remote=" +
-                                peer.address().to_string() + ":" + std::to_string(peer.port()));
+        if (refused != nullptr) {
+            self->log_.warn("connection_refused", "listener=" + log_value(options.name) +
+                                                      " reason=" + refused + " remote=" + address +
+                                                      ":" + std::to_string(peer.port()));
             socket.close(ignored);
             continue;
+        }
+        if (victim) {
+            self->log_.info("connection_evicted",
+                            "listener=" + log_value(options.name) +
+                                " reason=max_connections remote=" + victim->address);
+            asio::post(victim->executor, [victim] {
+                // Closed only while still idle; a connection that started a request ends
+                // at its next idle moment instead (run_session checks `evicted`).
+                if (victim->stream != nullptr && victim->idle) {
+                    victim->stream->close();
+                }
+            });
         }
         auto exec = connection->executor;
         auto slot = connection->cancel.slot();
@@ -149,12 +176,47 @@ asio::awaitable<void> Listener::accept_loop(std::shared_ptr<Listener> self) {
     }
 }
 
+std::shared_ptr<Connection> Listener::pick_evictable() {
+    for (auto& candidate : connections_) {
+        if (candidate->idle && !candidate->evicted) {
+            candidate->evicted = true;
+            return candidate;
+        }
+    }
+    return nullptr;
+}
+
+bool Listener::claim_principal(Connection& connection, const std::string& principal) {
+    std::lock_guard lock(mutex_);
+    auto& count = per_principal_[principal];
+    if (options_.max_connections_per_principal != 0 &&
+        count >= options_.max_connections_per_principal) {
+        if (count == 0) {
+            per_principal_.erase(principal);
+        }
+        return false;
+    }
+    ++count;
+    connection.principal = principal;
+    return true;
+}
+
 void Listener::release(const std::shared_ptr<Connection>& connection) {
     bool drained = false;
     {
         std::lock_guard lock(mutex_);
         connections_.remove(connection);
         drained = connections_.empty();
+        auto uncount = [](std::map<std::string, std::size_t>& counts, const std::string& key) {
+            auto it = counts.find(key);
+            if (it != counts.end() && --it->second == 0) {
+                counts.erase(it);
+            }
+        };
+        uncount(per_address_, connection->address);
+        if (!connection->principal.empty()) {
+            uncount(per_principal_, connection->principal);
+        }
     }
     if (drained && stopping()) {
         asio::post(control_, [self = shared_from_this()] { self->finish_if_drained(); });

@@ -13,12 +13,19 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <vector>
 
 #include "listener.h"
 #include "request.h"
@@ -34,6 +41,8 @@ namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 16 * 1024;
+// Streamed file answers are read and written this much at a time.
+constexpr std::size_t kFileChunk = 64 * 1024;
 // After an answer sent without reading the body, keep reading (and discarding) for a while:
 // closing with unread data makes the kernel send RST, and the client may lose the answer.
 constexpr std::chrono::milliseconds kLingerTime{2000};
@@ -112,21 +121,50 @@ bool read_file(const std::string& path, std::string& out) {
     return !in.bad();
 }
 
-// Writes `response`; false when the write failed (the connection is then unusable).
-asio::awaitable<bool> write_response(Listener& listener,
-                                     TlsStream& stream,
-                                     Response response,
-                                     const std::string& request_id,
-                                     bool& keep_alive) {
-    bhttp::response<bhttp::string_body> out;
+// The file behind a Response::file, opened and checked before any byte of the answer is
+// written, so a missing or short file still gets a clean 500. Closed on scope exit.
+struct FileSource {
+    int fd = -1;
+    FileSource() = default;
+    FileSource(const FileSource&) = delete;
+    FileSource& operator=(const FileSource&) = delete;
+    ~FileSource() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+};
+
+// Empty when `range` can be streamed from `source`; otherwise why not.
+std::string open_range(const FileRange& range, FileSource& source) {
+    source.fd = ::open(range.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (source.fd < 0) {
+        return std::strerror(errno);
+    }
+    struct stat st {};
+    if (::fstat(source.fd, &st) != 0) {
+        return std::strerror(errno);
+    }
+    auto size = static_cast<std::uint64_t>(st.st_size);
+    if (range.offset > size || range.length > size - range.offset) {
+        return "the range ends past the file's " + std::to_string(size) + " bytes";
+    }
+    return {};
+}
+
+// The status line and the headers of `response`, common to in-memory and streamed bodies.
+template <class Body>
+void fill_head(bhttp::response<Body>& out,
+               const Response& response,
+               unsigned status,
+               const std::string& request_id,
+               bool& keep_alive) {
     out.version(11);
-    // A status no client can read is a handler bug; answer it as one.
-    unsigned status = response.status < 200 || response.status > 599 ? 500 : response.status;
     out.result(status);
     if (!response.content_type.empty()) {
         out.set(bhttp::field::content_type, response.content_type);
     }
-    for (auto& [name, value] : response.headers) {
+    for (const auto& [name, value] : response.headers) {
         // The framing headers are the server's job; a handler's Connection: close is honoured.
         if (beast::iequals(name, "connection")) {
             if (beast::iequals(value, "close")) {
@@ -141,6 +179,97 @@ asio::awaitable<bool> write_response(Listener& listener,
         out.insert(name, value);
     }
     out.set("X-Request-Id", request_id);
+}
+
+void log_write_failed(Listener& listener, const std::string& request_id, const std::string& why) {
+    listener.log().debug("write_failed", "listener=" + log_value(listener.options().name) +
+                                             " id=" + request_id + " error=" + log_value(why));
+}
+
+// Streams `range` from `source` after the header, kFileChunk bytes at a time: memory stays
+// bounded whatever the file's size, and each chunk gets body_timeout to go out (a progress
+// timeout, so a large download on a slow link is not cut while it moves).
+asio::awaitable<bool> write_file(Listener& listener,
+                                 TlsStream& stream,
+                                 const Response& response,
+                                 unsigned status,
+                                 const FileSource& source,
+                                 const std::string& request_id,
+                                 bool& keep_alive) {
+    const FileRange& range = *response.file;
+    bhttp::response<bhttp::buffer_body> out;
+    fill_head(out, response, status, request_id, keep_alive);
+    out.content_length(range.length);
+    out.keep_alive(keep_alive);
+    out.body().data = nullptr;
+    out.body().more = range.length > 0;
+    bhttp::response_serializer<bhttp::buffer_body> serializer(out);
+    auto& tcp = beast::get_lowest_layer(stream);
+    tcp.expires_after(listener.options().body_timeout);
+    auto [hec, hn] = co_await bhttp::async_write_header(stream, serializer, kTuple);
+    if (hec) {
+        log_write_failed(listener, request_id, hec.message());
+        co_return false;
+    }
+    std::vector<char> chunk(static_cast<std::size_t>(
+        std::min<std::uint64_t>(kFileChunk, std::max<std::uint64_t>(range.length, 1))));
+    std::uint64_t offset = range.offset;
+    std::uint64_t left = range.length;
+    while (left > 0) {
+        auto want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), left));
+        ssize_t n = ::pread(source.fd, chunk.data(), want, static_cast<off_t>(offset));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            // The header promised more bytes than the file now has: only closing is honest.
+            listener.log().error(
+                "file_read_failed",
+                "listener=" + log_value(listener.options().name) + " id=" + request_id +
+                    " path=" + log_value(range.path) +
+                    " error=" + log_value(n < 0 ? std::strerror(errno) : "file shrank"));
+            co_return false;
+        }
+        offset += static_cast<std::uint64_t>(n);
+        left -= static_cast<std::uint64_t>(n);
+        out.body().data = chunk.data();
+        out.body().size = static_cast<std::size_t>(n);
+        out.body().more = left > 0;
+        tcp.expires_after(listener.options().body_timeout);
+        auto [ec, m] = co_await bhttp::async_write(stream, serializer, kTuple);
+        if (ec && ec != bhttp::error::need_buffer) {
+            log_write_failed(listener, request_id, ec.message());
+            co_return false;
+        }
+    }
+    if (!serializer.is_done()) {
+        out.body().data = nullptr;
+        out.body().more = false;
+        auto [ec, m] = co_await bhttp::async_write(stream, serializer, kTuple);
+        if (ec && ec != bhttp::error::need_buffer) {
+            log_write_failed(listener, request_id, ec.message());
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+// Writes `response`; false when the write failed (the connection is then unusable). A
+// response with `file` needs `source` opened by open_range.
+asio::awaitable<bool> write_response(Listener& listener,
+                                     TlsStream& stream,
+                                     Response response,
+                                     const std::string& request_id,
+                                     bool& keep_alive,
+                                     const FileSource* source = nullptr) {
+    // A status no client can read is a handler bug; answer it as one.
+    unsigned status = response.status < 200 || response.status > 599 ? 500 : response.status;
+    if (response.file && source != nullptr && status != 204 && status != 304) {
+        co_return co_await write_file(listener, stream, response, status, *source, request_id,
+                                      keep_alive);
+    }
+    bhttp::response<bhttp::string_body> out;
+    fill_head(out, response, status, request_id, keep_alive);
     if (status != 204 && status != 304) {
         out.body() = std::move(response.body);
         out.prepare_payload();
@@ -149,9 +278,7 @@ asio::awaitable<bool> write_response(Listener& listener,
     beast::get_lowest_layer(stream).expires_after(listener.options().body_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
     if (ec) {
-        listener.log().debug("write_failed", "listener=" + log_value(listener.options().name) +
-                                                 " id=" + request_id +
-                                                 " error=" + log_value(ec.message()));
+        log_write_failed(listener, request_id, ec.message());
         co_return false;
     }
     co_return true;
@@ -207,13 +334,26 @@ asio::awaitable<BodyOutcome> read_body(Listener& listener,
     bhttp::request_parser<bhttp::file_body> parser(std::move(head));
     parser.body_limit(options.max_body_bytes);
     spill.path = spill_path(options, request.request_id);
+    // Created here rather than by file_body::open, which would make it 0644: a body is a
+    // document, for the daemon's user only.
     boost::system::error_code open_ec;
-    parser.get().body().open(spill.path.c_str(), beast::file_mode::write_new, open_ec);
+    int fd = ::open(spill.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        open_ec.assign(errno, boost::system::system_category());
+    } else {
+        beast::file file;
+        file.native_handle(fd);
+        parser.get().body().reset(std::move(file), open_ec);
+    }
     if (open_ec) {
         listener.log().error("spill_open_failed", "listener=" + log_value(options.name) +
                                                       " path=" + log_value(spill.path) +
                                                       " error=" + log_value(open_ec.message()));
-        spill.path.clear();
+        if (fd >= 0) {
+            spill.remove();  // ours: created above
+        } else {
+            spill.path.clear();  // not ours (EEXIST) or never made
+        }
         co_return BodyOutcome{{}, fail(errc::unavailable, "", "cannot store the body now")};
     }
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
@@ -238,7 +378,8 @@ asio::awaitable<After> serve_request(Listener& listener,
                                      TlsStream& stream,
                                      beast::flat_buffer& buffer,
                                      const std::string& remote,
-                                     const std::optional<std::string>& fingerprint) {
+                                     const std::optional<std::string>& fingerprint,
+                                     const std::optional<Failure>& refusal) {
     const ServerOptions& options = listener.options();
     auto started = std::chrono::steady_clock::now();
     Request request;
@@ -274,6 +415,16 @@ asio::awaitable<After> serve_request(Listener& listener,
     }
     if (auto filled = fill_request(head.get(), request); !filled) {
         co_return co_await reject(listener, stream, request, filled.error(), started);
+    }
+    // Who asks is known from the TLS session and the header: refuse before the body costs
+    // memory, disk or an audit row.
+    if (refusal) {
+        co_return co_await reject(listener, stream, request, *refusal, started);
+    }
+    if (options.authorize) {
+        if (auto refused = options.authorize(request)) {
+            co_return co_await reject(listener, stream, request, *refused, started);
+        }
     }
     bool keep_alive = head.keep_alive();
     if (auto length = head.content_length(); length && *length > options.max_body_bytes) {
@@ -349,10 +500,22 @@ asio::awaitable<After> serve_request(Listener& listener,
         response = error_response(fail(errc::internal), meta);
     }
 
+    FileSource source;
+    if (response.file) {
+        if (auto why = open_range(*response.file, source); !why.empty()) {
+            listener.log().error("file_open_failed", base_fields(listener, remote) +
+                                                         " id=" + meta.request_id +
+                                                         " path=" + log_value(response.file->path) +
+                                                         " error=" + log_value(why));
+            response =
+                error_response(fail(errc::internal, "", "cannot read the stored file"), meta);
+        }
+    }
+
     keep_alive = keep_alive && !listener.stopping();
     unsigned status = response.status;
-    bool written =
-        co_await write_response(listener, stream, std::move(response), meta.request_id, keep_alive);
+    bool written = co_await write_response(listener, stream, std::move(response), meta.request_id,
+                                           keep_alive, &source);
     log_request(listener, meta, status, started);
     co_return written&& keep_alive ? After::keep_alive : After::close;
 }
@@ -390,7 +553,7 @@ asio::awaitable<void> run_session(ConnectionLease lease, asio::ip::tcp::socket s
     TlsStream stream(std::move(socket), listener.tls());
     auto& tcp = beast::get_lowest_layer(stream);
     StreamRegistration registration(connection, tcp);
-    if (listener.stopping()) {
+    if (listener.stopping() || connection.evicted) {
         co_return;
     }
 
@@ -402,12 +565,26 @@ asio::awaitable<void> run_session(ConnectionLease lease, asio::ip::tcp::socket s
         co_return;
     }
     auto fingerprint = peer_certificate_sha256(stream.native_handle());
+    // Over its principal's connection limit, the connection still gets one clear answer.
+    std::optional<Failure> refusal;
+    if (fingerprint && options.principal) {
+        if (auto principal = options.principal(*fingerprint);
+            principal && !listener.claim_principal(connection, *principal)) {
+            listener.log().warn(
+                "connection_refused",
+                base_fields(listener, remote) +
+                    " reason=max_connections_per_principal principal=" + log_value(*principal));
+            refusal = fail(errc::rate_limited, "",
+                           "too many open connections for " + *principal + " (limit " +
+                               std::to_string(options.max_connections_per_principal) + ")");
+        }
+    }
 
     beast::flat_buffer buffer;
     After after = After::close;
     for (;;) {
         connection.idle = true;
-        if (listener.stopping()) {
+        if (listener.stopping() || connection.evicted) {
             break;
         }
         if (buffer.size() == 0) {
@@ -420,7 +597,7 @@ asio::awaitable<void> run_session(ConnectionLease lease, asio::ip::tcp::socket s
             buffer.commit(n);
         }
         connection.idle = false;
-        after = co_await serve_request(listener, stream, buffer, remote, fingerprint);
+        after = co_await serve_request(listener, stream, buffer, remote, fingerprint, refusal);
         if (after != After::keep_alive) {
             break;
         }

@@ -9,7 +9,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 namespace hub {
 
@@ -33,9 +36,41 @@ struct Fd {
     }
 };
 
+// Blobs are documents: their directories are the daemon user's only, also when they
+// existed before (made by an installer or an older version with a wider mode).
 Result<void> make_dir(const std::string& path) {
-    if (::mkdir(path.c_str(), 0750) != 0 && errno != EEXIST) {
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
         return io_failure("mkdir", path, errno);
+    }
+    return {};
+}
+
+Result<void> restrict_dir(const std::string& path) {
+    if (::chmod(path.c_str(), 0700) != 0) {
+        return io_failure("chmod", path, errno);
+    }
+    return {};
+}
+
+// Files a previous run left in tmp when it was killed mid-write: half-written blobs
+// ("blob-*") and spilled request bodies ("lienthong-body-*"). Nothing else is touched.
+Result<void> clean_temp(const std::string& tmp_dir) {
+    std::error_code ec;
+    std::vector<std::string> leftovers;
+    for (std::filesystem::directory_iterator it(tmp_dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.rfind("blob-", 0) == 0 || name.rfind("lienthong-body-", 0) == 0) {
+            leftovers.push_back(it->path().string());
+        }
+    }
+    if (ec) {
+        return io_failure("list", tmp_dir, ec.value());
+    }
+    for (const auto& path : leftovers) {
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+            return io_failure("unlink", path, errno);
+        }
     }
     return {};
 }
@@ -143,6 +178,14 @@ Result<BlobStore> BlobStore::open(std::string dir) {
         return r.error();
     }
     if (auto r = make_dir(store.temp_dir()); !r) {
+        return r.error();
+    }
+    for (const auto& dir : {store.dir_, store.temp_dir()}) {
+        if (auto r = restrict_dir(dir); !r) {
+            return r.error();
+        }
+    }
+    if (auto r = clean_temp(store.temp_dir()); !r) {
         return r.error();
     }
     return store;

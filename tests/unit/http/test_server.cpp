@@ -5,10 +5,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/beast/core/buffers_prefix.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http.hpp>
 
 #include <future>
 #include <stdexcept>
+#include <tuple>
 
 namespace hub::http::test {
 namespace asio = boost::asio;
@@ -104,11 +107,19 @@ bool TestServer::stop_and_wait(std::chrono::milliseconds drain,
 }
 
 RawTls::RawTls(std::uint16_t port, std::chrono::milliseconds timeout)
-    : port_(port), timeout_(timeout), tls_(asio::ssl::context::tls_client) {
+    : RawTls(port, timeout, Options{}) {}
+
+RawTls::RawTls(std::uint16_t port, std::chrono::milliseconds timeout, Options options)
+    : port_(port),
+      timeout_(timeout),
+      options_(std::move(options)),
+      tls_(asio::ssl::context::tls_client) {
     const TestPki& pki = TestPki::get();
     tls_.load_verify_file(pki.ca_cert);
-    tls_.use_certificate_chain_file(pki.client_cert);
-    tls_.use_private_key_file(pki.client_key, asio::ssl::context::pem);
+    if (options_.with_cert) {
+        tls_.use_certificate_chain_file(pki.client_cert);
+        tls_.use_private_key_file(pki.client_key, asio::ssl::context::pem);
+    }
     tls_.set_verify_mode(asio::ssl::verify_peer);
     stream_.emplace(io_, tls_);  // after the context is set up: SSL_new copies it
 }
@@ -121,20 +132,46 @@ T RawTls::run(asio::awaitable<T> work) {
     return future.get();
 }
 
-boost::system::error_code RawTls::connect() {
-    return run([](RawTls* self) -> asio::awaitable<boost::system::error_code> {
+boost::system::error_code RawTls::connect_tcp() {
+    auto ec = run([](RawTls* self) -> asio::awaitable<boost::system::error_code> {
         auto& tcp = beast::get_lowest_layer(*self->stream_);
-        tcp.expires_after(self->timeout_);
-        asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), self->port_);
-        auto [ec] = co_await tcp.async_connect(endpoint, kTuple);
+        boost::system::error_code ec;
+        tcp.socket().open(asio::ip::tcp::v4(), ec);
+        if (!ec && self->options_.receive_buffer > 0) {
+            tcp.socket().set_option(
+                asio::socket_base::receive_buffer_size(self->options_.receive_buffer), ec);
+        }
+        if (!ec && !self->options_.source_address.empty()) {
+            asio::ip::tcp::endpoint local(asio::ip::make_address(self->options_.source_address), 0);
+            tcp.socket().bind(local, ec);
+        }
         if (ec) {
             co_return ec;
         }
+        tcp.expires_after(self->timeout_);
+        asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), self->port_);
+        auto [cec] = co_await tcp.async_connect(endpoint, kTuple);
+        co_return cec;
+    }(this));
+    tcp_connected_ = !ec;
+    return ec;
+}
+
+boost::system::error_code RawTls::connect() {
+    if (!tcp_connected_) {
+        if (auto ec = connect_tcp()) {
+            return ec;
+        }
+    }
+    auto ec = run([](RawTls* self) -> asio::awaitable<boost::system::error_code> {
+        auto& tcp = beast::get_lowest_layer(*self->stream_);
         tcp.expires_after(self->timeout_);
         auto [hec] =
             co_await self->stream_->async_handshake(asio::ssl::stream_base::client, kTuple);
         co_return hec;
     }(this));
+    handshaken_ = !ec;
+    return ec;
 }
 
 boost::system::error_code RawTls::write(const std::string& bytes) {
@@ -151,7 +188,15 @@ RawTls::ReadResult RawTls::read_until_close() {
         beast::get_lowest_layer(*self->stream_).expires_after(self->timeout_);
         for (;;) {
             char buf[4096];
-            auto [ec, n] = co_await self->stream_->async_read_some(asio::buffer(buf), kTuple);
+            std::size_t n = 0;
+            boost::system::error_code ec;
+            if (self->handshaken_) {
+                std::tie(ec, n) =
+                    co_await self->stream_->async_read_some(asio::buffer(buf), kTuple);
+            } else {
+                std::tie(ec, n) = co_await beast::get_lowest_layer(*self->stream_)
+                                      .async_read_some(asio::buffer(buf), kTuple);
+            }
             out.data.append(buf, n);
             if (ec) {
                 out.ec = ec;
@@ -159,6 +204,29 @@ RawTls::ReadResult RawTls::read_until_close() {
             }
         }
     }(this));
+}
+
+RawTls::ReadResult RawTls::read_exactly(std::size_t n) {
+    return run([](RawTls* self, std::size_t wanted) -> asio::awaitable<ReadResult> {
+        ReadResult out;
+        // Bytes a read_response() left in the buffer come first.
+        auto buffered = std::min(wanted, self->buffer_.size());
+        out.data = beast::buffers_to_string(beast::buffers_prefix(buffered, self->buffer_.data()));
+        self->buffer_.consume(buffered);
+        beast::get_lowest_layer(*self->stream_).expires_after(self->timeout_);
+        std::string buf(std::min<std::size_t>(wanted, 16 * 1024), '\0');
+        while (out.data.size() < wanted) {
+            auto room = std::min(buf.size(), wanted - out.data.size());
+            auto [ec, got] =
+                co_await self->stream_->async_read_some(asio::buffer(buf.data(), room), kTuple);
+            out.data.append(buf.data(), got);
+            if (ec) {
+                out.ec = ec;
+                co_return out;
+            }
+        }
+        co_return out;
+    }(this, n));
 }
 
 RawTls::HttpResult RawTls::read_response() {

@@ -98,12 +98,28 @@ public:
         std::string connection;  // the Connection header
     };
 
+    struct Options {
+        /// Bind the client socket to this local address first ("127.0.0.2"); "" = any.
+        std::string source_address;
+        /// SO_RCVBUF before connecting (0: the system's, autotuned), to keep a slow reader
+        /// from buffering much of a streamed answer.
+        int receive_buffer = 0;
+        /// Present the test client certificate.
+        bool with_cert = true;
+    };
+
     explicit RawTls(std::uint16_t port, std::chrono::milliseconds timeout = 5s);
-    /// TCP connect and TLS handshake with the test client certificate.
+    RawTls(std::uint16_t port, std::chrono::milliseconds timeout, Options options);
+    /// TCP connect only (no handshake): a socket that holds a slot and says nothing.
+    boost::system::error_code connect_tcp();
+    /// TCP connect (unless connect_tcp() already did) and TLS handshake.
     boost::system::error_code connect();
     boost::system::error_code write(const std::string& bytes);
-    /// Reads until the peer closes, an error, or the timeout (ec = beast timeout).
+    /// Reads until the peer closes, an error, or the timeout (ec = beast timeout). After
+    /// connect_tcp() alone it reads the bare TCP socket.
     ReadResult read_until_close();
+    /// Reads exactly `n` decrypted bytes (less on error or timeout, with ec set).
+    ReadResult read_exactly(std::size_t n);
     /// Reads one HTTP response.
     HttpResult read_response();
 
@@ -113,6 +129,9 @@ private:
 
     std::uint16_t port_;
     std::chrono::milliseconds timeout_;
+    Options options_;
+    bool tcp_connected_ = false;
+    bool handshaken_ = false;
     boost::asio::io_context io_;
     boost::asio::ssl::context tls_;
     std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> stream_;

@@ -68,13 +68,22 @@ struct Response {
     /// The body, unless `file` is set (then `body` is ignored).
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
-    /// Streams the body from a file (downloads of large attachments).
-    std::optional<FileRange> file = std::nullopt;  // NSDMI: {status, type, body, headers} stays warning-free
+    /// Streams the body from a file (downloads of large attachments). Initialized here so
+    /// that aggregate initializations that stop before it stay warning-free.
+    std::optional<FileRange> file = std::nullopt;
 };
 
 /// Called once per request on the connection's strand; may suspend. With several io threads
 /// handlers of different connections run concurrently. An exception becomes 500 INTERNAL.
 using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
+
+/// Decides about a request from its header alone (see ServerOptions::authorize): nullopt lets
+/// it through, a Failure is the answer.
+using Authorize = std::function<std::optional<Failure>(const Request& head)>;
+
+/// The key per-principal connection limits count by (the caller's organization) for a client
+/// certificate fingerprint (lower-case hex SHA-256); nullopt: not counted.
+using Principal = std::function<std::optional<std::string>(const std::string& cert_sha256)>;
 
 /// Listener configuration; the daemon fills it from config.proto.
 struct ServerOptions {
@@ -91,21 +100,40 @@ struct ServerOptions {
     bool require_client_cert = true;
     std::size_t max_body_bytes = 64 * 1024 * 1024;  // larger bodies: 413 PAYLOAD_TOO_LARGE
     std::size_t max_header_bytes = 16 * 1024;       // larger headers: 431, then close
-    std::size_t max_connections = 1024;             // more are accepted and closed at once
-    std::chrono::milliseconds handshake_timeout{10'000};
+    /// Open connections per listener. At the limit, the oldest connection that is still
+    /// handshaking or idle between requests is closed to make room; when every connection is
+    /// busy, a new one is accepted and closed at once.
+    std::size_t max_connections = 1024;
+    /// Open connections from one client IP address; more are accepted and closed at once.
+    /// 0: no limit (also for the next one).
+    std::size_t max_connections_per_address = 64;
+    /// Open connections per principal (see `principal`); the connection over the limit gets
+    /// its first request answered 429 RATE_LIMITED (with Retry-After) and is closed.
+    std::size_t max_connections_per_principal = 64;
+    /// A connection that has not finished its TLS handshake by then is closed.
+    std::chrono::milliseconds handshake_timeout{5'000};
     /// From the first byte of a request to the end of its header (slow-loris guard).
     std::chrono::milliseconds header_timeout{10'000};
     /// From the end of the header to the end of the body.
     std::chrono::milliseconds body_timeout{120'000};
     /// Keep-alive: how long a connection may wait for its next request.
     std::chrono::milliseconds idle_timeout{60'000};
-    /// Bodies longer than this go to a file in spill_dir (temp_directory_path() when empty).
-    /// The files are created 0644 (Beast's file_body), so spill_dir should be a directory only
-    /// the daemon's user can enter.
+    /// Bodies longer than this go to a file in spill_dir (temp_directory_path() when empty),
+    /// created 0600 and named "lienthong-body-<request id>"; files of that name left by a
+    /// killed process are the owner's to clean at start-up.
     std::size_t spill_bytes = 1024 * 1024;
     std::string spill_dir;
     /// "agency" / "operator": names the listener in log lines.
     std::string name = "https";
+    /// Called on the connection's strand once a request's header is read, before any byte of
+    /// its body is read or stored and before 100 Continue. `head` has every Request field
+    /// except `body` and `body_file`. A Failure is answered at once (error_response, so
+    /// RATE_LIMITED carries Retry-After) and the connection is closed without keeping the
+    /// body. Must not block; may be called from several threads at once. Empty: all pass.
+    Authorize authorize;
+    /// Called on the connection's strand after the handshake when the client presented a
+    /// certificate. Empty: no per-principal limit.
+    Principal principal;
 };
 
 class Listener;

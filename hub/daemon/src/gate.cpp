@@ -1,0 +1,81 @@
+#include "gate.h"
+
+#include <algorithm>
+
+namespace hub {
+
+Gate::Gate(RegistrySource registry, GateOptions options, Metrics& metrics, SteadyNow now)
+    : registry_(std::move(registry)), options_(options), metrics_(metrics), now_(std::move(now)) {
+    if (options_.rate_per_org > 0) {
+        options_.rate_burst = std::max(options_.rate_burst, 1.0);
+    }
+}
+
+Failure Gate::refuse_anonymous(std::string text) {
+    metrics_.count_unauthenticated();
+    unaudited_.fetch_add(1, std::memory_order_relaxed);
+    return fail(errc::unauthenticated, "", std::move(text));
+}
+
+std::optional<Failure> Gate::agency(const http::Request& head) {
+    if (!head.client_cert_sha256) {
+        return refuse_anonymous("a client certificate is required");
+    }
+    auto registry = registry_();
+    const OrgInfo* org = registry ? registry->by_client_cert(*head.client_cert_sha256) : nullptr;
+    if (org == nullptr) {
+        return refuse_anonymous("this client certificate is not registered");
+    }
+    if (!take_token(org->code)) {
+        metrics_.count_rate_limited();
+        return fail(errc::rate_limited, "",
+                    "organization " + org->code + " is over its rate of " +
+                        std::to_string(static_cast<unsigned long long>(options_.rate_per_org)) +
+                        " requests per second");
+    }
+    return std::nullopt;
+}
+
+std::optional<Failure> Gate::operator_listener(const http::Request& head) {
+    if (head.client_cert_sha256) {
+        return std::nullopt;
+    }
+    if (options_.operator_open_health && (head.path == "/healthz" || head.path == "/metrics")) {
+        return std::nullopt;
+    }
+    return refuse_anonymous("an operator certificate is required");
+}
+
+std::optional<std::string> Gate::organization(const std::string& cert_sha256) const {
+    auto registry = registry_();
+    const OrgInfo* org = registry ? registry->by_client_cert(cert_sha256) : nullptr;
+    if (org == nullptr) {
+        return std::nullopt;
+    }
+    return org->code;
+}
+
+std::uint64_t Gate::take_unaudited_refusals() { return unaudited_.exchange(0); }
+
+bool Gate::take_token(const std::string& org) {
+    if (options_.rate_per_org <= 0) {
+        return true;
+    }
+    const auto now = now_();
+    std::lock_guard lock(mutex_);
+    auto [it, fresh] = buckets_.try_emplace(org, Bucket{options_.rate_burst, now});
+    Bucket& bucket = it->second;
+    if (!fresh) {
+        const double elapsed = std::chrono::duration<double>(now - bucket.at).count();
+        bucket.tokens = std::min(options_.rate_burst,
+                                 bucket.tokens + std::max(elapsed, 0.0) * options_.rate_per_org);
+        bucket.at = now;
+    }
+    if (bucket.tokens < 1.0) {
+        return false;
+    }
+    bucket.tokens -= 1.0;
+    return true;
+}
+
+}  // namespace hub

@@ -1,0 +1,106 @@
+// The Gate decides from the certificate and the request line alone: who is refused, how a
+// per-organization rate is kept, and what is left for the aggregate audit.
+
+#include "gate.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace {
+
+namespace v1 = lienthong::v1;
+using namespace std::chrono_literals;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+std::shared_ptr<const hub::Registry> registry() {
+    v1::Registry r;
+    auto* a = r.add_organizations();
+    a->set_code("H39.05");
+    a->add_client_cert_sha256("aaaa");
+    auto* b = r.add_organizations();
+    b->set_code("H39.06");
+    b->add_client_cert_sha256("bbbb");
+    return hub::Registry::build(r);
+}
+
+hub::http::Request head(std::optional<std::string> cert, std::string path = "/v1/inbox") {
+    hub::http::Request request;
+    request.client_cert_sha256 = std::move(cert);
+    request.path = std::move(path);
+    return request;
+}
+
+// A Gate over a fixed registry with a clock the test moves.
+struct Fixture {
+    std::shared_ptr<const hub::Registry> reg = registry();
+    hub::Metrics metrics;
+    std::shared_ptr<SteadyTime> now = std::make_shared<SteadyTime>();
+    hub::Gate gate;
+
+    explicit Fixture(hub::GateOptions options)
+        : gate([r = reg] { return r; }, options, metrics, [n = now] { return *n; }) {}
+};
+
+TEST_CASE("R-04 the agency gate refuses a missing or unknown certificate and counts it", "[gate]") {
+    Fixture f(hub::GateOptions{});
+    auto none = f.gate.agency(head(std::nullopt));
+    REQUIRE(none);
+    CHECK(none->code == hub::errc::unauthenticated);
+    auto unknown = f.gate.agency(head(std::string("cccc"), "/v1/time"));
+    REQUIRE(unknown);
+    CHECK(unknown->code == hub::errc::unauthenticated);
+    CHECK_FALSE(f.gate.agency(head(std::string("AAAA"))));
+    CHECK(f.metrics.render("").find("lienthong_unauthenticated_total 2\n") != std::string::npos);
+    CHECK(f.gate.take_unaudited_refusals() == 2);
+    CHECK(f.gate.take_unaudited_refusals() == 0);
+    CHECK(f.gate.organization("bbbb") == std::optional<std::string>("H39.06"));
+    CHECK_FALSE(f.gate.organization("cccc"));
+}
+
+TEST_CASE("R-04 the operator gate refuses only requests without any certificate", "[gate]") {
+    Fixture closed(hub::GateOptions{});
+    CHECK(closed.gate.operator_listener(head(std::nullopt, "/healthz")));
+    CHECK_FALSE(closed.gate.operator_listener(head(std::string("dddd"), "/admin/v1/orgs")));
+
+    Fixture open(hub::GateOptions{true, 0, 0});
+    CHECK_FALSE(open.gate.operator_listener(head(std::nullopt, "/healthz")));
+    CHECK_FALSE(open.gate.operator_listener(head(std::nullopt, "/metrics")));
+    CHECK(open.gate.operator_listener(head(std::nullopt, "/status.json")));
+}
+
+TEST_CASE("R-22 each organization gets its burst, then its rate", "[gate][rate]") {
+    Fixture f(hub::GateOptions{false, 2, 3});
+    const auto a = head(std::string("aaaa"));
+    for (int i = 0; i < 3; ++i) {
+        CHECK_FALSE(f.gate.agency(a));
+    }
+    auto refused = f.gate.agency(a);
+    REQUIRE(refused);
+    CHECK(refused->code == hub::errc::rate_limited);
+    // Another organization has its own bucket.
+    CHECK_FALSE(f.gate.agency(head(std::string("bbbb"))));
+    // Half a second at 2/s is one request more, and only one.
+    *f.now += 500ms;
+    CHECK_FALSE(f.gate.agency(a));
+    CHECK(f.gate.agency(a));
+    // A long quiet spell refills to the burst, not beyond.
+    *f.now += 1h;
+    for (int i = 0; i < 3; ++i) {
+        CHECK_FALSE(f.gate.agency(a));
+    }
+    CHECK(f.gate.agency(a));
+    CHECK(f.metrics.render("").find("lienthong_rate_limited_total 3\n") != std::string::npos);
+    // Rate refusals are the caller's, not anonymous: nothing to audit in aggregate.
+    CHECK(f.gate.take_unaudited_refusals() == 0);
+}
+
+TEST_CASE("R-22 a rate of 0 is no limit", "[gate][rate]") {
+    Fixture f(hub::GateOptions{false, 0, 0});
+    for (int i = 0; i < 1000; ++i) {
+        REQUIRE_FALSE(f.gate.agency(head(std::string("aaaa"))));
+    }
+}
+
+}  // namespace
