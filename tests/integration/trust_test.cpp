@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "api.h"
+#include "delivery_support.h"
 #include "envelopes.h"
 #include "harness.h"
 
@@ -167,9 +168,9 @@ TEST_CASE("R-04 a config that names no operator is refused at start", "[trust][o
     lienthong::devenv::make_dev_env(dir.path(), options);
     fs::copy_file(dir.path() + "/ca/root.crt", dir.path() + "/ca/copy-of-root.crt");
 
-    const auto result = it::run_command(
-        {it::daemon_path(), "--config", dir.path() + "/lienthongd.json"}, dir.path(),
-        std::chrono::seconds(20));
+    const auto result =
+        it::run_command({it::daemon_path(), "--config", dir.path() + "/lienthongd.json"},
+                        dir.path(), std::chrono::seconds(20));
     INFO("stderr: " << result.err);
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("tls.operator_cert_sha256") != std::string::npos);
@@ -186,8 +187,8 @@ TEST_CASE("R-04 with a distinct operator CA its certificates are operators, agen
         std::ofstream ca(hub.dir() + "/operator/ca.pem", std::ios::trunc);
         ca << operators.root_pem() << operators.intermediate_pem();
     }
-    operators.issue_client("Operator on duty", "operator").write_files(hub.dir() + "/operator",
-                                                                        "client");
+    operators.issue_client("Operator on duty", "operator")
+        .write_files(hub.dir() + "/operator", "client");
     edit_config(hub, [](boost::json::object& config) {
         auto& tls = config["tls"].as_object();
         tls.erase("operator_cert_sha256");
@@ -212,14 +213,14 @@ TEST_CASE("R-11 a signer revoked in the registry is refused at once, even when i
     Client client(hub.agency(a));
 
     SECTION("a signer registered by fingerprint") {
-        REQUIRE(it::post(client, signed_by(hub, adir + "/signer.crt", adir + "/signer.key"))
-                    .status == 202);
+        REQUIRE(
+            it::post(client, signed_by(hub, adir + "/signer.crt", adir + "/signer.key")).status ==
+            202);
         const auto revoked = revoke(hub, a, fingerprint_of(adir + "/signer.crt"), "signer");
         INFO("revoke: HTTP " << revoked.status << " " << revoked.body);
         REQUIRE(revoked.status / 100 == 2);
-        CHECK_REFUSED(
-            it::post(client, signed_by(hub, adir + "/signer.crt", adir + "/signer.key")), 422,
-            "CERTIFICATE_REVOKED", "signature");
+        CHECK_REFUSED(it::post(client, signed_by(hub, adir + "/signer.crt", adir + "/signer.key")),
+                      422, "CERTIFICATE_REVOKED", "signature");
     }
     SECTION("a signer accepted only through its subject UID") {
         auto ca = lienthong::testca::TestCa::load(hub.dir() + "/ca");
@@ -234,8 +235,8 @@ TEST_CASE("R-11 a signer revoked in the registry is refused at once, even when i
         CHECK_REFUSED(it::post(client, signed_by(hub, cert, key)), 422, "CERTIFICATE_REVOKED",
                       "signature");
         // Other signers of the organization are untouched.
-        CHECK(it::post(client, signed_by(hub, adir + "/signer.crt", adir + "/signer.key"))
-                  .status == 202);
+        CHECK(it::post(client, signed_by(hub, adir + "/signer.crt", adir + "/signer.key")).status ==
+              202);
         // A restart keeps it revoked.
         hub.restart();
         Client again(hub.agency(a));
@@ -262,8 +263,8 @@ TEST_CASE("R-11 a revoked signer whose CRL was removed is UNAVAILABLE, not accep
     CHECK_FALSE(response.header("retry-after").empty());
     CHECK(it::parse_error(response.body).message().find("Issuing CA") != std::string::npos);
     // A good signer of the same issuer cannot be checked either.
-    CHECK_REFUSED(it::post(client, signed_by(hub, adir + "/signer.crt", adir + "/signer.key")),
-                  503, "UNAVAILABLE", "signature");
+    CHECK_REFUSED(it::post(client, signed_by(hub, adir + "/signer.crt", adir + "/signer.key")), 503,
+                  "UNAVAILABLE", "signature");
 }
 
 TEST_CASE("R-11 a revoked signer whose CRL was replaced by an expired one is UNAVAILABLE",
@@ -286,8 +287,7 @@ TEST_CASE("R-11 a revoked signer whose CRL was replaced by an expired one is UNA
     CHECK(post_until(hub, adir + "/signer.crt", adir + "/signer.key", 202).status == 202);
 }
 
-TEST_CASE("R-11 a CRL added while the daemon runs takes effect without a restart",
-          "[trust][crl]") {
+TEST_CASE("R-11 a CRL added while the daemon runs takes effect without a restart", "[trust][crl]") {
     it::Hub hub(with(fast_reload()));
     const std::string a = hub.code(0);
     const std::string adir = hub.agency_dir(a);
@@ -306,15 +306,19 @@ TEST_CASE("R-11 a CRL added while the daemon runs takes effect without a restart
     CHECK(hub.log().find("trust_reloaded") != std::string::npos);
 }
 
-TEST_CASE("R-11 trust.allow_stale_crl accepts a signer whose issuer has no CRL",
-          "[trust][crl]") {
+TEST_CASE("R-11 trust.allow_stale_crl accepts a signer whose issuer has no CRL", "[trust][crl]") {
     it::Hub hub(with(fast_reload(boost::json::object{{"allow_stale_crl", true}})));
     const std::string adir = hub.agency_dir(hub.code(0));
     fs::remove(crl_path(hub));
     // Without revocation data even the revoked signer gets through: that is what the
     // operator chose, and the trace is told (SignerIdentity::revocation_warning).
-    CHECK(post_until(hub, adir + "/signer-revoked.crt", adir + "/signer-revoked.key", 202)
-              .status == 202);
+    const auto accepted =
+        post_until(hub, adir + "/signer-revoked.crt", adir + "/signer-revoked.key", 202);
+    REQUIRE(accepted.status == 202);
+    Client sender(hub.agency(hub.code(0)));
+    const auto trace = it::trace_of(sender, it::parse_receipt(accepted.body).envelope_id());
+    REQUIRE(trace.warnings_size() == 1);
+    CHECK(trace.warnings(0) == "crl_missing");
 }
 
 // --- Item: a signer certificate must allow signing documents (R-11) ------------------------
@@ -325,8 +329,8 @@ TEST_CASE("R-11 a certificate limited to TLS cannot sign envelopes", "[trust][si
     const std::string adir = hub.agency_dir(a);
     Client client(hub.agency(a));
     // The agency's own TLS client certificate: same CA, UID = its code, EKU clientAuth only.
-    CHECK_REFUSED(it::post(client, signed_by(hub, adir + "/client.crt", adir + "/client.key")),
-                  422, "CERTIFICATE_UNTRUSTED", "signature");
+    CHECK_REFUSED(it::post(client, signed_by(hub, adir + "/client.crt", adir + "/client.key")), 422,
+                  "CERTIFICATE_UNTRUSTED", "signature");
 
     auto ca = lienthong::testca::TestCa::load(hub.dir() + "/ca");
     lienthong::testca::SignerUsage tls_only{"critical,digitalSignature", "serverAuth,clientAuth"};
@@ -348,7 +352,8 @@ TEST_CASE("R-06 an attachment name that is a path or hides its extension is MALF
     it::Hub hub;
     const std::string name =
         GENERATE(std::string("../../etc/cron.d/x.pdf"), std::string("C:\\Windows\\x.pdf"),
-                 std::string("Quyet dinh\xe2\x80\xae" "fdp.exe"));
+                 std::string("Quyet dinh\xe2\x80\xae"
+                             "fdp.exe"));
     INFO("name: " << name);
     Client client(hub.agency(hub.code(0)));
     const auto envelope = it::make_envelope(hub, hub.code(0), {hub.code(1)}, [&](Draft& d) {

@@ -96,7 +96,18 @@ BenchEnv::BenchEnv(const Options& options, int agencies) {
     remove_ = temporary && !options.keep;
     lienthong::devenv::DevEnvOptions dev;
     dev.agencies = agencies;
-    dev.config_overrides = options.config_overrides;
+    // The load generator measures the hub, not its per-organization rate limit: off unless a
+    // --set names it.
+    dev.config_overrides = {{"limits", boost::json::object{{"rate_per_org", 0}}}};
+    for (const auto& [key, value] : options.config_overrides) {
+        if (key == "limits" && value.is_object()) {
+            for (const auto& [name, limit] : value.as_object()) {
+                dev.config_overrides["limits"].as_object()[name] = limit;
+            }
+        } else {
+            dev.config_overrides[key] = value;
+        }
+    }
     lienthong::devenv::make_dev_env(dir_, dev);
     for (const auto& agency : lienthong::devenv::dev_env_agencies(agencies)) {
         agencies_.push_back({agency.code, agency.name, dir_ + "/agencies/" + agency.code});

@@ -64,8 +64,7 @@ boost::asio::awaitable<Result<v1::SignedEnvelope>> rebuild(InboxDeps& deps,
                                                            const EnvelopeRecord& record,
                                                            const std::string& delivery_id,
                                                            std::int64_t& budget) {
-    const auto inline_max =
-        static_cast<std::int64_t>(deps.options.inline_max_bytes);
+    const auto inline_max = static_cast<std::int64_t>(deps.options.inline_max_bytes);
     v1::SignedEnvelope envelope;
     envelope.set_header(record.header);
     envelope.set_signature(record.signature);
@@ -206,7 +205,7 @@ boost::asio::awaitable<http::Response> get_inbox(InboxDeps& deps, http::Request 
     }
     const auto max_bytes = deps.options.max_bytes;
     auto messages = co_await deps.inbox.take(caller->org->code, static_cast<std::size_t>(*max),
-                                                 max_bytes, std::chrono::seconds(*wait));
+                                             max_bytes, std::chrono::seconds(*wait));
     if (!messages) {
         co_return http::error_response(messages.error(), request);
     }
@@ -216,7 +215,7 @@ boost::asio::awaitable<http::Response> get_inbox(InboxDeps& deps, http::Request 
         auto item = co_await to_item(deps, message, budget);
         if (!item) {
             deps.context.log.error("inbox_item_failed",
-                               "id=" + message.id + " error=" + log_value(item.error().text()));
+                                   "id=" + message.id + " error=" + log_value(item.error().text()));
             continue;
         }
         *batch.add_items() = std::move(*item);
@@ -243,10 +242,10 @@ boost::asio::awaitable<http::Response> ack_inbox(InboxDeps& deps,
         }
         arrival = std::move(*found);
     }
-    AuditRecord audit{deps.context.clock.now(),           me, "inbox.ack", id, "OK",
+    AuditRecord audit{deps.context.clock.now(),       me, "inbox.ack", id, "OK",
                       "request=" + request.request_id};
     auto acked = co_await deps.outbox.ack_item(me, id, deps.context.clock.now(), std::move(arrival),
-                                                   std::move(audit));
+                                               std::move(audit));
     if (!acked) {
         co_return http::error_response(acked.error(), request);
     }
@@ -294,12 +293,12 @@ boost::asio::awaitable<http::Response> get_attachment(InboxDeps& deps,
         co_return refused;
     }
     const bool partial = range.kind == http::RangeRequest::Kind::partial;
-    http::Response response{partial ? 206u : 200u,
-                            attachment->media_type.empty() ? "application/octet-stream"
-                                                           : attachment->media_type,
-                            "",
-                            {},
-                            {}};
+    http::Response response{
+        partial ? 206u : 200u,
+        attachment->media_type.empty() ? "application/octet-stream" : attachment->media_type,
+        "",
+        {},
+        {}};
     response.headers.emplace_back("Accept-Ranges", "bytes");
     response.headers.emplace_back("ETag", "\"" + attachment->sha256 + "\"");
     if (partial) {

@@ -36,8 +36,7 @@ Result<Routed> route_recipients(const IntakeOptions& options,
         if (!code) {
             return fail(errc::invalid_org_code, field);
         }
-        auto decision =
-            registry.route(*code, options.province, options.national_enabled);
+        auto decision = registry.route(*code, options.province, options.national_enabled);
         if (decision.kind == RouteKind::unknown) {
             return fail(errc::unknown_recipient, field,
                         header.to(i) + " is neither registered here nor routable nationally");
@@ -229,8 +228,7 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
 
     // the signature over the exact header bytes, then who signed.
     const auto now = context.clock.now();
-    auto signer =
-        crypto::verify_detached(body->header, body->signature, *deps.trust.get(), now);
+    auto signer = crypto::verify_detached(body->header, body->signature, *deps.trust.get(), now);
     if (!signer) {
         co_return co_await reject(context, request, signer.error(), actor, action, envelope_id);
     }
@@ -243,8 +241,7 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
                                   actor, action, envelope_id);
     }
     // CERTIFICATE_REVOKED when the registry revoked it, SIGNER_MISMATCH when not its own.
-    if (auto belongs = registry.check_signer(*sender, signer->cert_sha256, signer->uid);
-        !belongs) {
+    if (auto belongs = registry.check_signer(*sender, signer->cert_sha256, signer->uid); !belongs) {
         co_return co_await reject(context, request, belongs.error(), actor, action, envelope_id);
     }
     if (sender != caller->org) {
@@ -331,6 +328,9 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
     record.in_reply_to.assign(header.in_reply_to().begin(), header.in_reply_to().end());
     record.attachments = std::move(*attachments);
     record.deliveries = routed->deliveries;
+    if (!signer->revocation_warning.empty()) {
+        record.warnings.push_back(signer->revocation_warning);
+    }
     record.audit.push_back(
         AuditRecord{accepted_at, actor, action, envelope_id, "OK",
                     "request=" + request.request_id + " doc=" + log_value(header.document_id()) +
@@ -352,8 +352,8 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
             break;
     }
     context.log.info("accepted", "envelope=" + envelope_id + " from=" + sender->code +
-                                      " doc=" + log_value(header.document_id()) +
-                                      " request=" + request.request_id);
+                                     " doc=" + log_value(header.document_id()) +
+                                     " request=" + request.request_id);
     co_return receipt_response(202, accepted->receipt_bytes, request);
 }
 

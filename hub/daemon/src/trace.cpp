@@ -78,6 +78,9 @@ boost::asio::awaitable<http::Response> get_trace(TraceDeps& deps,
         trace.add_in_reply_to(id);
     }
     trace.set_replaces(envelope.replaces);
+    for (const auto& warning : envelope.warnings) {
+        trace.add_warnings(warning);
+    }
     for (const auto& delivery : *deliveries) {
         if (!is_sender && delivery.recipient != me) {
             continue;

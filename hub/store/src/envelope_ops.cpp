@@ -1,6 +1,8 @@
 // Envelopes, their attachments and reply links. (sender, envelope_id) is the idempotency
 // key; the content digest decides between "the same envelope again" and a conflict.
 
+#include <algorithm>
+
 #include "ledger_ops.h"
 
 namespace hub::ledger {
@@ -10,7 +12,7 @@ namespace {
 constexpr const char* kEnvelopeColumns =
     "seq, sender, sender_given, envelope_id, document_id, business_type, header, signature, "
     "header_sha256, content_digest, receipt, accepted_at, reply_requested, reply_due, replaces, "
-    "reply_deadline";
+    "reply_deadline, warnings";
 
 EnvelopeRecord read_envelope(const Statement& s) {
     EnvelopeRecord e;
@@ -30,6 +32,12 @@ EnvelopeRecord read_envelope(const Statement& s) {
     e.reply_due = s.column_text(13);
     e.replaces = s.column_text(14);
     e.reply_deadline = optional_instant(s, 15);
+    const std::string warnings = s.column_text(16);
+    for (std::size_t start = 0; start < warnings.size();) {
+        const auto comma = std::min(warnings.find(',', start), warnings.size());
+        e.warnings.push_back(warnings.substr(start, comma - start));
+        start = comma + 1;
+    }
     return e;
 }
 
@@ -130,6 +138,18 @@ Result<std::optional<EnvelopeRecord>> select_one(Db& db,
 
 }  // namespace
 
+namespace {
+
+std::string joined(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) {
+        out += (out.empty() ? "" : ",") + w;
+    }
+    return out;
+}
+
+}  // namespace
+
 Result<AcceptResult> accept_envelope(Db& db, const NewEnvelope& n) {
     AcceptResult result;
     {
@@ -170,12 +190,12 @@ Result<AcceptResult> accept_envelope(Db& db, const NewEnvelope& n) {
         db,
         "INSERT INTO envelopes (sender, sender_given, envelope_id, document_id, business_type, "
         "header, signature, header_sha256, content_digest, receipt, accepted_at, "
-        "reply_requested, reply_due, replaces, reply_deadline) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "reply_requested, reply_due, replaces, reply_deadline, warnings) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         n.from, n.from_given, n.envelope_id, n.document_id, static_cast<int>(n.business_type),
         sqlite::Blob{n.header}, sqlite::Blob{n.signature}, n.header_sha256, n.content_digest,
         sqlite::Blob{n.receipt}, to_millis(n.accepted_at), n.reply_requested, n.reply_due,
-        n.replaces, to_millis(n.reply_deadline)));
+        n.replaces, to_millis(n.reply_deadline), joined(n.warnings)));
     std::int64_t seq = db.last_insert_rowid();
 
     for (std::size_t i = 0; i < n.in_reply_to.size(); ++i) {

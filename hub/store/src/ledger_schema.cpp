@@ -200,6 +200,8 @@ ALTER TABLE status_events ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
 CREATE INDEX status_by_request ON status_events(reporter, request_digest)
     WHERE request_digest <> '';
 
+ALTER TABLE envelopes ADD COLUMN warnings TEXT NOT NULL DEFAULT '';
+
 ALTER TABLE organizations ADD COLUMN operator_suspended INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE organizations ADD COLUMN from_file INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE client_certs ADD COLUMN from_file INTEGER NOT NULL DEFAULT 1;

@@ -93,6 +93,8 @@ struct NewEnvelope {
     std::vector<std::string> in_reply_to;
     std::vector<AttachmentRecord> attachments;
     std::vector<NewDelivery> deliveries;
+    /// What was not fully checked and accepted anyway (Trace.warnings); no commas inside.
+    std::vector<std::string> warnings;
     /// Appended in the same transaction, whatever the outcome (a duplicate is audited too).
     std::vector<AuditRecord> audit;
 };
@@ -117,6 +119,7 @@ struct EnvelopeRecord {
     std::string replaces;
     std::vector<std::string> in_reply_to;
     std::vector<AttachmentRecord> attachments;  ///< in header order
+    std::vector<std::string> warnings;          ///< as NewEnvelope::warnings
 };
 
 /// One recipient's copy of an envelope.
