@@ -78,20 +78,16 @@ Result<std::vector<DeliveryRecord>> overdue_deliveries(Db& db, Instant now, std:
 }
 
 Result<std::int64_t> count_overdue(Db& db, Instant now) {
-    auto st = sqlite::query(db,
-                            "SELECT COUNT(*) FROM deliveries d WHERE d.handling_deadline IS NOT "
-                            "NULL AND d.handling_deadline < ? AND NOT EXISTS (SELECT 1 FROM "
-                            "status_events s WHERE s.delivery_id = d.delivery_id AND s.code IN "
-                            "('02', '03'))",
-                            to_millis(now));
-    if (!st) {
-        return st.error();
+    auto count = sqlite::first_int64(db,
+                                     "SELECT COUNT(*) FROM deliveries d WHERE d.handling_deadline "
+                                     "IS NOT NULL AND d.handling_deadline < ? AND NOT EXISTS "
+                                     "(SELECT 1 FROM status_events s WHERE s.delivery_id = "
+                                     "d.delivery_id AND s.code IN ('02', '03'))",
+                                     to_millis(now));
+    if (!count) {
+        return count.error();
     }
-    auto row = (*st)->step();
-    if (!row) {
-        return row.error();
-    }
-    return (*st)->column_int64(0);
+    return count->value_or(0);
 }
 
 }  // namespace hub::ledger

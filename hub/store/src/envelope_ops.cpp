@@ -276,30 +276,18 @@ Result<std::optional<std::string>> inline_content(Db& db, const std::string& sha
     return std::optional<std::string>((*st)->column_blob(0));
 }
 
-namespace {
-
-template <class... Args>
-Result<bool> exists(Db& db, std::string_view sql, const Args&... args) {
-    auto st = sqlite::query(db, sql, args...);
-    if (!st) {
-        return st.error();
-    }
-    return (*st)->step();
-}
-
-}  // namespace
-
 Result<bool> document_visible_to(Db& db, const std::string& document_id, const std::string& org) {
-    return exists(db,
-                  "SELECT 1 FROM envelopes e WHERE e.document_id = ? AND (e.sender = ? OR "
-                  "EXISTS (SELECT 1 FROM deliveries d WHERE d.envelope_seq = e.seq AND "
-                  "d.recipient = ?)) LIMIT 1",
-                  document_id, org, org);
+    return sqlite::has_row(db,
+                           "SELECT 1 FROM envelopes e WHERE e.document_id = ? AND (e.sender = ? OR "
+                           "EXISTS (SELECT 1 FROM deliveries d WHERE d.envelope_seq = e.seq AND "
+                           "d.recipient = ?)) LIMIT 1",
+                           document_id, org, org);
 }
 
 Result<bool> document_sent_by(Db& db, const std::string& document_id, const std::string& sender) {
-    return exists(db, "SELECT 1 FROM envelopes WHERE sender = ? AND document_id = ? LIMIT 1",
-                  sender, document_id);
+    return sqlite::has_row(db,
+                           "SELECT 1 FROM envelopes WHERE sender = ? AND document_id = ? LIMIT 1",
+                           sender, document_id);
 }
 
 Result<std::vector<EnvelopeRecord>> envelopes_replying_to(Db& db, const std::string& document_id) {

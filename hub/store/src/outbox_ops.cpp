@@ -20,21 +20,17 @@ namespace {
 // What an item costs an inbox answer before its attachments: the bytes a recipient gets for
 // it no matter what (attachments may go by reference; these cannot).
 Result<std::int64_t> item_bytes(Db& db, const OutboxItem& item) {
-    auto st =
+    auto bytes =
         item.kind == "envelope"
-            ? sqlite::query(db,
-                            "SELECT length(header) + length(signature) FROM envelopes "
-                            "WHERE seq = ?",
-                            item.ref)
-            : sqlite::query(db, "SELECT length(notice) FROM status_events WHERE seq = ?", item.ref);
-    if (!st) {
-        return st.error();
+            ? sqlite::first_int64(
+                  db, "SELECT length(header) + length(signature) FROM envelopes WHERE seq = ?",
+                  item.ref)
+            : sqlite::first_int64(db, "SELECT length(notice) FROM status_events WHERE seq = ?",
+                                  item.ref);
+    if (!bytes) {
+        return bytes.error();
     }
-    auto row = (*st)->step();
-    if (!row) {
-        return row.error();
-    }
-    return *row ? (*st)->column_int64(0) : 0;
+    return bytes->value_or(0);
 }
 
 }  // namespace
@@ -79,19 +75,15 @@ Result<InboxClaim> claim_inbox(Db& db,
         item.attempt += 1;
         claim.items.push_back(std::move(item));
     }
-    auto next = sqlite::query(db,
-                              "SELECT MIN(visible_at) FROM outbox WHERE channel = 'inbox' "
-                              "AND recipient = ? AND done_at IS NULL AND visible_at > ?",
-                              recipient, to_millis(now));
+    auto next = sqlite::first_int64(db,
+                                    "SELECT MIN(visible_at) FROM outbox WHERE channel = 'inbox' "
+                                    "AND recipient = ? AND done_at IS NULL AND visible_at > ?",
+                                    recipient, to_millis(now));
     if (!next) {
         return next.error();
     }
-    auto row = (*next)->step();
-    if (!row) {
-        return row.error();
-    }
-    if (*row && !(*next)->column_is_null(0)) {
-        claim.next_visible_at = from_millis((*next)->column_int64(0));
+    if (*next) {
+        claim.next_visible_at = from_millis(**next);
     }
     return claim;
 }
@@ -138,7 +130,7 @@ Result<bool> ack_item(Db& db,
     if (!*item) {
         // Items done before the outbox existed (schema 3) have no row: an ack of one of the
         // caller's own is a repeat, like any second ack.
-        auto earlier = sqlite::query(
+        auto earlier = sqlite::has_row(
             db,
             "SELECT 1 FROM deliveries WHERE delivery_id = ?1 AND recipient = ?2 "
             "UNION ALL SELECT 1 FROM status_events WHERE status_id = ?1 AND counterpart = ?2",
@@ -146,11 +138,7 @@ Result<bool> ack_item(Db& db,
         if (!earlier) {
             return earlier.error();
         }
-        auto row = (*earlier)->step();
-        if (!row) {
-            return row.error();
-        }
-        if (*row) {
+        if (*earlier) {
             return false;
         }
         return fail(errc::not_found, "delivery_id", "no such item in this inbox: " + item_id);

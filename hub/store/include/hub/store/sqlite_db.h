@@ -159,6 +159,34 @@ Result<Statement*> query(Db& db, std::string_view sql, const Args&... args) {
     return st;
 }
 
+/// True when `sql` with `args` yields at least one row.
+template <class... Args>
+Result<bool> has_row(Db& db, std::string_view sql, const Args&... args) {
+    auto st = query(db, sql, args...);
+    if (!st) {
+        return st.error();
+    }
+    return (*st)->step();
+}
+
+/// The first column of the first row `sql` yields, as an integer; empty when there is no row
+/// or the value is NULL.
+template <class... Args>
+Result<std::optional<std::int64_t>> first_int64(Db& db, std::string_view sql, const Args&... args) {
+    auto st = query(db, sql, args...);
+    if (!st) {
+        return st.error();
+    }
+    auto row = (*st)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return std::optional<std::int64_t>();
+    }
+    return (*st)->column_optional_int64(0);
+}
+
 /// Steps through the remaining rows of `st`, calling `fn(st)` for each.
 template <class Fn>
 Result<void> for_each_row(Statement& st, Fn&& fn) {
