@@ -259,3 +259,209 @@ private:
 };
 
 }  // namespace hub::test
+
+namespace hub::test {
+
+/// The outbox as a list, in acceptance order; `envelopes` (if set) records arrivals as the
+/// ledger's ack_item does.
+class FakeOutboxStore final : public OutboxStore {
+public:
+    struct Item {
+        OutboxItem item;
+        std::string channel = "inbox";
+        Instant visible_at{};
+        std::int64_t bytes = 0;  ///< header, signature or notice bytes
+        bool done = false;
+    };
+    std::vector<Item> items;
+    std::vector<AuditRecord> audit;
+    FakeEnvelopeStore* envelopes = nullptr;
+
+    void add(std::string id,
+             std::string kind,
+             std::int64_t ref,
+             std::string recipient,
+             std::int64_t bytes = 10) {
+        Item i;
+        i.item = OutboxItem{static_cast<std::int64_t>(items.size()) + 1,
+                            std::move(id),
+                            std::move(kind),
+                            ref,
+                            std::move(recipient),
+                            Instant{},
+                            0};
+        i.bytes = bytes;
+        items.push_back(std::move(i));
+        if (wake_) {
+            wake_(items.back().item.recipient);
+        }
+    }
+
+    boost::asio::awaitable<Result<InboxClaim>> claim_inbox(
+        std::string recipient,
+        std::size_t max,
+        std::size_t max_bytes,
+        Instant now,
+        std::chrono::milliseconds visibility) override {
+        InboxClaim claim;
+        auto budget = static_cast<std::int64_t>(max_bytes);
+        for (auto& i : items) {
+            if (i.done || i.channel != "inbox" || i.item.recipient != recipient) {
+                continue;
+            }
+            if (i.visible_at > now) {
+                if (!claim.next_visible_at || i.visible_at < *claim.next_visible_at) {
+                    claim.next_visible_at = i.visible_at;
+                }
+                continue;
+            }
+            if (claim.items.size() == max || (!claim.items.empty() && i.bytes > budget)) {
+                break;
+            }
+            budget -= i.bytes;
+            i.visible_at = now + visibility;
+            i.item.attempt += 1;
+            claim.items.push_back(i.item);
+        }
+        co_return claim;
+    }
+    boost::asio::awaitable<Result<bool>> ack_item(std::string recipient,
+                                                  std::string item_id,
+                                                  Instant,
+                                                  std::optional<Arrival> arrival,
+                                                  AuditRecord record) override {
+        for (auto& i : items) {
+            if (i.item.item_id != item_id || i.item.recipient != recipient ||
+                i.channel != "inbox") {
+                continue;
+            }
+            if (i.done) {
+                co_return false;
+            }
+            if (i.item.kind == "envelope" && !arrival) {
+                co_return fail(errc::malformed, "delivery_id",
+                               "a delivery is acked with its arrival");
+            }
+            if (arrival && envelopes != nullptr) {
+                for (auto& d : envelopes->deliveries) {
+                    if (d.delivery_id == item_id && !d.arrived_at) {
+                        d.arrived_at = arrival->arrived_at;
+                        d.official_received_at = arrival->official_received_at;
+                        d.handling_deadline = arrival->handling_deadline;
+                        d.state = "01";
+                        envelopes->statuses.push_back(arrival->status);
+                    }
+                }
+            }
+            i.done = true;
+            audit.push_back(std::move(record));
+            co_return true;
+        }
+        co_return fail(errc::not_found, "delivery_id", "no such item in this inbox: " + item_id);
+    }
+    boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> open_items(
+        std::string channel) override {
+        std::map<std::string, std::int64_t> out;
+        for (const auto& i : items) {
+            if (!i.done && i.channel == channel) {
+                ++out[i.item.recipient];
+            }
+        }
+        co_return out;
+    }
+    void on_inbox_items(std::function<void(const std::string&)> wake) override {
+        wake_ = std::move(wake);
+    }
+
+private:
+    std::function<void(const std::string&)> wake_;
+};
+
+/// The registry as one message; every change appends its audit record with it.
+class FakeRegistryStore final : public RegistryStore {
+public:
+    lienthong::v1::Registry registry;
+    std::vector<AuditRecord> audit;
+
+    boost::asio::awaitable<Result<void>> import_registry(lienthong::v1::Registry r,
+                                                         bool,
+                                                         AuditRecord record) override {
+        for (const auto& org : r.organizations()) {
+            *registry.add_organizations() = org;
+        }
+        audit.push_back(std::move(record));
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<void>> set_org_status(std::string code,
+                                                        lienthong::v1::OrgStatus status,
+                                                        AuditRecord record) override {
+        auto* org = find(code);
+        if (org == nullptr) {
+            co_return fail(errc::not_found, "code", "organization not registered: " + code);
+        }
+        org->set_status(status);
+        audit.push_back(std::move(record));
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<void>> add_client_cert(std::string code,
+                                                         std::string sha256,
+                                                         AuditRecord record) override {
+        auto* org = find(code);
+        if (org == nullptr) {
+            co_return fail(errc::not_found, "code", "organization not registered: " + code);
+        }
+        org->add_client_cert_sha256(sha256);
+        audit.push_back(std::move(record));
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<bool>> revoke_client_cert(std::string sha256,
+                                                            AuditRecord record) override {
+        for (auto& org : *registry.mutable_organizations()) {
+            auto* certs = org.mutable_client_cert_sha256();
+            auto it = std::find(certs->begin(), certs->end(), sha256);
+            if (it != certs->end()) {
+                certs->erase(it);
+                audit.push_back(std::move(record));
+                co_return true;
+            }
+        }
+        co_return fail(errc::not_found, "sha256", "certificate not registered");
+    }
+    boost::asio::awaitable<Result<void>> add_signer(std::string code,
+                                                    lienthong::v1::SignerCert signer,
+                                                    AuditRecord record) override {
+        auto* org = find(code);
+        if (org == nullptr) {
+            co_return fail(errc::not_found, "code", "organization not registered: " + code);
+        }
+        *org->add_signers() = std::move(signer);
+        audit.push_back(std::move(record));
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<bool>> revoke_signer(std::string code,
+                                                       lienthong::v1::SignerCert signer,
+                                                       AuditRecord record) override {
+        auto* org = find(code);
+        if (org == nullptr) {
+            co_return fail(errc::not_found, "code", "organization not registered: " + code);
+        }
+        *org->add_revoked_signers() = std::move(signer);
+        audit.push_back(std::move(record));
+        co_return true;
+    }
+    boost::asio::awaitable<Result<lienthong::v1::Registry>> load_registry() override {
+        co_return registry;
+    }
+
+private:
+    lienthong::v1::OrgEntry* find(const std::string& code) {
+        for (auto& org : *registry.mutable_organizations()) {
+            if (org.code() == code) {
+                return &org;
+            }
+        }
+        return nullptr;
+    }
+};
+
+}  // namespace hub::test

@@ -228,8 +228,8 @@ void wire_endpoints(App::Parts& p, Logger& log) {
     p.trace.reset(new TraceDeps{*p.context, *p.ledger});
     p.endpoints.reset(
         new AgencyEndpoints{*p.intake, *p.inbox_deps, *p.status, *p.trace, p.metrics});
-    p.services.reset(new Services{p.config, log, *p.clock, *p.ledger, *p.inbox, *p.registry,
-                                  p.metrics, *p.context});
+    p.services.reset(new Services{p.config, log, *p.clock, *p.ledger, *p.ledger, *p.inbox,
+                                  *p.registry, p.metrics, *p.context});
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ bool is_operator(const Services& services, const http::Request& request) {
 }
 
 boost::asio::awaitable<std::string> overdue_json(Services& services, boost::json::array& out) {
-    auto overdue = co_await services.ledger.overdue_deliveries(services.clock.now(), 1000);
+    auto overdue = co_await services.envelopes.overdue_deliveries(services.clock.now(), 1000);
     if (!overdue) {
         co_return overdue.error().text();
     }
@@ -73,7 +73,7 @@ boost::asio::awaitable<http::Response> status_json(Services& services) {
         }
     }
     boost::json::array late;
-    auto late_replies = co_await services.ledger.late_replies(services.clock.now(), 1000);
+    auto late_replies = co_await services.envelopes.late_replies(services.clock.now(), 1000);
     if (late_replies) {
         for (const auto& reply : *late_replies) {
             late.push_back({{"envelope_id", reply.envelope_id},
@@ -104,7 +104,7 @@ boost::asio::awaitable<http::Response> metrics(Services& services) {
         }
     }
     // A count, not a list: a scrape costs the same with a million overdue deliveries.
-    if (auto overdue = co_await services.ledger.count_overdue(services.clock.now())) {
+    if (auto overdue = co_await services.envelopes.count_overdue(services.clock.now())) {
         extra +=
             "# HELP lienthong_overdue_deliveries Deliveries past their handling deadline (R-08).\n"
             "# TYPE lienthong_overdue_deliveries gauge\nlienthong_overdue_deliveries " +
@@ -114,7 +114,7 @@ boost::asio::awaitable<http::Response> metrics(Services& services) {
 }
 
 boost::asio::awaitable<http::Response> ready(Services& services) {
-    if (auto store = co_await services.ledger.count_overdue(services.clock.now()); !store) {
+    if (auto store = co_await services.envelopes.count_overdue(services.clock.now()); !store) {
         co_return text(503, "store: " + store.error().text() + "\n");
     }
     if (auto queue = co_await services.inbox.depths(); !queue) {
@@ -146,8 +146,8 @@ boost::asio::awaitable<http::Response> changed(Services& services,
                                                const std::string& target,
                                                const google::protobuf::Message* body) {
     if (!result) {
-        co_return co_await reject(services.context, request, result.error(), operator_actor(request),
-                                  action, target);
+        co_return co_await reject(services.context, request, result.error(),
+                                  operator_actor(request), action, target);
     }
     if (auto reloaded = co_await services.reload_registry(); !reloaded) {
         co_return http::error_response(reloaded.error(), request);
@@ -161,7 +161,7 @@ boost::asio::awaitable<http::Response> changed(Services& services,
 boost::asio::awaitable<http::Response> admin(Services& services, http::Request request) {
     const auto& path = request.path;
     if (path == "/admin/v1/orgs" && request.method == verb::get) {
-        auto registry = co_await services.ledger.load_registry();
+        auto registry = co_await services.registry_store.load_registry();
         if (!registry) {
             co_return http::error_response(registry.error(), request);
         }
@@ -175,7 +175,8 @@ boost::asio::awaitable<http::Response> admin(Services& services, http::Request r
         v1::Registry one;
         *one.add_organizations() = entry;
         auto audit = change_audit(services, request, "registry.upsert", entry.code());
-        auto result = co_await services.ledger.import_registry(one, false, std::move(audit));
+        auto result =
+            co_await services.registry_store.import_registry(one, false, std::move(audit));
         co_return co_await changed(services, request, result, "registry.upsert", entry.code(),
                                    &entry);
     }
@@ -187,7 +188,8 @@ boost::asio::awaitable<http::Response> admin(Services& services, http::Request r
         if (verb_name == "suspend" || verb_name == "activate") {
             const auto status = verb_name == "suspend" ? v1::SUSPENDED : v1::ACTIVE;
             auto audit = change_audit(services, request, "registry." + verb_name, code);
-            auto result = co_await services.ledger.set_org_status(code, status, std::move(audit));
+            auto result =
+                co_await services.registry_store.set_org_status(code, status, std::move(audit));
             co_return co_await changed(services, request, result, "registry." + verb_name, code,
                                        nullptr);
         }
@@ -212,16 +214,19 @@ boost::asio::awaitable<http::Response> admin(Services& services, http::Request r
         auto audit = change_audit(services, request, action, change.sha256().substr(0, 16));
         Result<void> result;
         if (revoke && signer) {
-            auto r = co_await services.ledger.revoke_signer(change.code(), cert, std::move(audit));
+            auto r = co_await services.registry_store.revoke_signer(change.code(), cert,
+                                                                    std::move(audit));
             result = r ? Result<void>{} : Result<void>(r.error());
         } else if (revoke) {
-            auto r = co_await services.ledger.revoke_client_cert(change.sha256(), std::move(audit));
+            auto r = co_await services.registry_store.revoke_client_cert(change.sha256(),
+                                                                         std::move(audit));
             result = r ? Result<void>{} : Result<void>(r.error());
         } else if (signer) {
-            result = co_await services.ledger.add_signer(change.code(), cert, std::move(audit));
+            result =
+                co_await services.registry_store.add_signer(change.code(), cert, std::move(audit));
         } else {
-            result = co_await services.ledger.add_client_cert(change.code(), change.sha256(),
-                                                              std::move(audit));
+            result = co_await services.registry_store.add_client_cert(
+                change.code(), change.sha256(), std::move(audit));
         }
         co_return co_await changed(services, request, result,
                                    std::string("registry.") + (revoke ? "revoke_" : "add_") +

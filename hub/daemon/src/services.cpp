@@ -9,7 +9,7 @@
 namespace hub {
 
 boost::asio::awaitable<Result<void>> Services::reload_registry() {
-    auto loaded = co_await ledger.load_registry();
+    auto loaded = co_await registry_store.load_registry();
     if (!loaded) {
         co_return loaded.error();
     }

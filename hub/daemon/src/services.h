@@ -14,7 +14,8 @@ struct Services {
     const lienthong::v1::Config& config;
     Logger& log;
     const Clock& clock;
-    Ledger& ledger;
+    RegistryStore& registry_store;
+    EnvelopeStore& envelopes;
     Inbox& inbox;
     Snapshot<Registry>& registry;
     Metrics& metrics;
