@@ -246,10 +246,11 @@ Result<std::string> check_chain(X509* signer,
         }
         if (!gaps.warning.empty() &&
             (error == X509_V_ERR_UNABLE_TO_GET_CRL || error == X509_V_ERR_CRL_HAS_EXPIRED)) {
-            return fail(errc::unavailable, "signature",
-                        std::string(gaps.warning == "crl_missing" ? "no CRL" : "only an expired CRL") +
-                            " for the signer's issuer " + gaps.issuer +
-                            ": revocation cannot be checked now");
+            return fail(
+                errc::unavailable, "signature",
+                std::string(gaps.warning == "crl_missing" ? "no CRL" : "only an expired CRL") +
+                    " for the signer's issuer " + gaps.issuer +
+                    ": revocation cannot be checked now");
         }
         return untrusted_fail("signer certificate not trusted: " + reason);
     }

@@ -27,7 +27,7 @@ boost::asio::awaitable<void> audit(CallerContext& context,
                                    std::string outcome,
                                    std::string detail) {
     AuditRecord record{context.clock.now(), std::move(actor),   std::move(action),
-                       std::move(target),    std::move(outcome), std::move(detail)};
+                       std::move(target),   std::move(outcome), std::move(detail)};
     auto written = co_await context.audits.append_audit(std::move(record));
     if (!written) {
         context.log.error("audit_failed", "error=" + log_value(written.error().text()));
@@ -45,7 +45,7 @@ boost::asio::awaitable<http::Response> reject(CallerContext& context,
         detail += " field=" + log_value(failure.field);
     }
     context.log.info("rejected", "action=" + action + " actor=" + log_value(actor) + " code=" +
-                                      std::string(code_name(failure.code)) + " " + detail);
+                                     std::string(code_name(failure.code)) + " " + detail);
     co_await audit(context, std::move(actor), std::move(action), std::move(target),
                    std::string(code_name(failure.code)), std::move(detail));
     co_return http::error_response(failure, request);

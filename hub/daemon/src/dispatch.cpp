@@ -30,7 +30,8 @@ std::string between(const std::string& path, std::string_view prefix, std::strin
     return id.find('/') == std::string::npos ? id : std::string();
 }
 
-boost::asio::awaitable<http::Response> route_agency(AgencyEndpoints& endpoints, http::Request request) {
+boost::asio::awaitable<http::Response> route_agency(AgencyEndpoints& endpoints,
+                                                    http::Request request) {
     const auto& path = request.path;
     const auto method = request.method;
     if (path == "/v1/envelopes") {
@@ -73,8 +74,8 @@ boost::asio::awaitable<http::Response> route_agency(AgencyEndpoints& endpoints, 
             if (method != verb::get) {
                 co_return method_not_allowed(request);
             }
-            co_return co_await get_attachment(endpoints.inbox, std::move(request), rest.substr(0, slash),
-                                              rest.substr(slash + 1));
+            co_return co_await get_attachment(endpoints.inbox, std::move(request),
+                                              rest.substr(0, slash), rest.substr(slash + 1));
         }
     }
     if (auto id = between(path, "/v1/envelopes/", ""); !id.empty()) {
@@ -108,7 +109,8 @@ std::string route_name(const http::Request& request) {
 
 }  // namespace
 
-boost::asio::awaitable<http::Response> agency_dispatch(AgencyEndpoints& endpoints, http::Request request) {
+boost::asio::awaitable<http::Response> agency_dispatch(AgencyEndpoints& endpoints,
+                                                       http::Request request) {
     const auto started = std::chrono::steady_clock::now();
     const auto name = route_name(request);
     auto response = co_await route_agency(endpoints, std::move(request));

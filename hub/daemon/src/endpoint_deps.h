@@ -54,8 +54,8 @@ struct CallerContext {
 
 /// POST /v1/envelopes.
 struct IntakeOptions {
-    std::string province;             ///< the hub's level-1 code
-    bool national_enabled = false;    ///< recipients outside the province may be routed
+    std::string province;                        ///< the hub's level-1 code
+    bool national_enabled = false;               ///< recipients outside the province may be routed
     std::uint64_t inline_max_bytes = 256 << 10;  ///< attachments kept inside the ledger
 };
 struct IntakeDeps {
@@ -70,7 +70,7 @@ struct IntakeDeps {
 
 /// GET /v1/inbox, POST /v1/inbox/{id}/ack, GET /v1/attachments/...
 struct InboxOptions {
-    std::uint64_t max_bytes = 4 << 20;         ///< one answer
+    std::uint64_t max_bytes = 4 << 20;           ///< one answer
     std::uint64_t inline_max_bytes = 256 << 10;  ///< larger attachments go by reference
 };
 struct InboxDeps {

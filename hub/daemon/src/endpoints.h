@@ -32,7 +32,8 @@ boost::asio::awaitable<http::Response> get_trace(TraceDeps& deps,
                                                  std::string envelope_id);
 
 /// Routes one agency-listener request to its endpoint (404 / 405 otherwise).
-boost::asio::awaitable<http::Response> agency_dispatch(AgencyEndpoints& endpoints, http::Request request);
+boost::asio::awaitable<http::Response> agency_dispatch(AgencyEndpoints& endpoints,
+                                                       http::Request request);
 /// Routes one operator-listener request.
 boost::asio::awaitable<http::Response> operator_dispatch(Services& services, http::Request request);
 

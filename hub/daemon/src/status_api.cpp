@@ -89,8 +89,7 @@ boost::asio::awaitable<http::Response> post_status(StatusDeps& deps, http::Reque
     if (auto parsed = http::parse_message(request, update); !parsed) {
         co_return co_await reject(context, request, parsed.error(), me, action, "");
     }
-    if (auto ok = check_update(update, deps.options.description_max_bytes);
-        !ok) {
+    if (auto ok = check_update(update, deps.options.description_max_bytes); !ok) {
         co_return co_await reject(context, request, ok.error(), me, action, update.document_id());
     }
     const OrgInfo* other = caller->registry->find(update.to());

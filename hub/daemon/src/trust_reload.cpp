@@ -103,10 +103,10 @@ asio::awaitable<void> reload_loop(asio::thread_pool& blocking,
         if (first) {
             continue;
         }
-        log.info("trust_reloaded", "anchors=" + std::to_string(store->anchor_count()) +
-                                       " intermediates=" +
-                                       std::to_string(store->intermediate_count()) +
-                                       " crls=" + std::to_string(store->crl_count()));
+        log.info("trust_reloaded",
+                 "anchors=" + std::to_string(store->anchor_count()) +
+                     " intermediates=" + std::to_string(store->intermediate_count()) +
+                     " crls=" + std::to_string(store->crl_count()));
     }
 }
 
@@ -124,21 +124,20 @@ void start_trust_reload(asio::io_context& io,
                         Snapshot<crypto::TrustStore>& trust,
                         const lienthong::v1::TrustConfig& config,
                         Logger& log) {
-    asio::co_spawn(io, reload_loop(blocking, trust, config, log),
-                   [&log](std::exception_ptr error) {
-                       if (!error) {
-                           return;
-                       }
-                       try {
-                           std::rethrow_exception(error);
-                       } catch (const boost::system::system_error& e) {
-                           if (e.code() != asio::error::operation_aborted) {
-                               log.error("trust_reload_crashed", "error=" + log_value(e.what()));
-                           }
-                       } catch (const std::exception& e) {
-                           log.error("trust_reload_crashed", "error=" + log_value(e.what()));
-                       }
-                   });
+    asio::co_spawn(io, reload_loop(blocking, trust, config, log), [&log](std::exception_ptr error) {
+        if (!error) {
+            return;
+        }
+        try {
+            std::rethrow_exception(error);
+        } catch (const boost::system::system_error& e) {
+            if (e.code() != asio::error::operation_aborted) {
+                log.error("trust_reload_crashed", "error=" + log_value(e.what()));
+            }
+        } catch (const std::exception& e) {
+            log.error("trust_reload_crashed", "error=" + log_value(e.what()));
+        }
+    });
 }
 
 }  // namespace hub

@@ -36,8 +36,7 @@ std::shared_ptr<const Registry> Registry::build(const lienthong::v1::Registry& s
         info.route = entry.route() == lienthong::v1::NATIONAL ? lienthong::v1::NATIONAL
                                                               : lienthong::v1::LOCAL;
         info.signers.assign(entry.signers().begin(), entry.signers().end());
-        info.revoked_signers.assign(entry.revoked_signers().begin(),
-                                    entry.revoked_signers().end());
+        info.revoked_signers.assign(entry.revoked_signers().begin(), entry.revoked_signers().end());
         for (const auto& revoked : entry.revoked_signers()) {
             if (!revoked.sha256().empty()) {
                 registry->revoked_signer_certs_.insert(lower(revoked.sha256()));

@@ -468,14 +468,15 @@ TEST_CASE("attachment names are plain file names", "[validation]") {
         "tab\there.pdf",
         "line\nbreak.pdf",
         "del\x7f.pdf",
-        "c1\xc2\x85.pdf",               // U+0085 NEL
-        "invoice\xe2\x80\xae" "fdp.exe",  // U+202E RIGHT-TO-LEFT OVERRIDE
-        "a\xe2\x80\xaa.pdf",             // U+202A
-        "a\xe2\x81\xa6.pdf",             // U+2066
-        "a\xe2\x81\xa9.pdf",             // U+2069
-        "a\xe2\x80\x8e.pdf",             // U+200E
-        "a\xe2\x80\x8f.pdf",             // U+200F
-        "a\xd8\x9c.pdf",                 // U+061C ARABIC LETTER MARK
+        "c1\xc2\x85.pdf",  // U+0085 NEL
+        "invoice\xe2\x80\xae"
+        "fdp.exe",            // U+202E RIGHT-TO-LEFT OVERRIDE
+        "a\xe2\x80\xaa.pdf",  // U+202A
+        "a\xe2\x81\xa6.pdf",  // U+2066
+        "a\xe2\x81\xa9.pdf",  // U+2069
+        "a\xe2\x80\x8e.pdf",  // U+200E
+        "a\xe2\x80\x8f.pdf",  // U+200F
+        "a\xd8\x9c.pdf",      // U+061C ARABIC LETTER MARK
     };
     for (const auto& name : refused) {
         INFO("name: " << name);
@@ -489,7 +490,8 @@ TEST_CASE("attachment names are plain file names", "[validation]") {
     require_failure(validate(nul), hub::errc::invalid_text, "header.attachments[0].name");
 
     for (const std::string name : {"Công văn số 12..final.pdf", "..hidden", "a..b", "Tờ trình.pdf",
-                                   "\xe2\x80\x8b" "zero-width-space.pdf"}) {
+                                   "\xe2\x80\x8b"
+                                   "zero-width-space.pdf"}) {
         INFO("name: " << name);
         EnvelopeSample s = valid_envelope();
         s.header.mutable_attachments(1)->set_name(name);

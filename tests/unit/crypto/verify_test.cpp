@@ -273,8 +273,7 @@ TEST_CASE("R-11 a signer whose issuer has no CRL is UNAVAILABLE unless stale CRL
     CHECK(lenient->revocation_warning == "crl_missing");
 }
 
-TEST_CASE("R-11 a CRL past its next update is UNAVAILABLE; allowed, it still revokes",
-          "[crypto]") {
+TEST_CASE("R-11 a CRL past its next update is UNAVAILABLE; allowed, it still revokes", "[crypto]") {
     Province p;
     const IssuedCert revoked = p.ca.issue_signer("Lost", "000.00.12.H29", KeyType::ec_p256);
     const IssuedCert kept = p.ca.issue_signer("Kept", "000.00.12.H29", KeyType::ec_p256);
@@ -306,8 +305,8 @@ TEST_CASE("R-11 a signer certificate whose usages do not allow signing is CERTIF
     const auto store = p.store();
     auto code_for = [&](const SignerUsage& usage) {
         const IssuedCert cert = p.ca.issue_signer("Van thu", "000.00.12.H29", usage);
-        auto result = verify_detached(kHeader, sign(load_signer(p.dir, cert, "u"), kHeader),
-                                      *store, now());
+        auto result =
+            verify_detached(kHeader, sign(load_signer(p.dir, cert, "u"), kHeader), *store, now());
         return result ? std::string("ok") : std::string(hub::code_name(result.error().code));
     };
     const std::string untrusted(hub::code_name(errc::certificate_untrusted));
@@ -322,7 +321,8 @@ TEST_CASE("R-11 a signer certificate whose usages do not allow signing is CERTIF
     CHECK(code_for({"", ""}) == "ok");
     CHECK(code_for({"critical,digitalSignature", "clientAuth,anyExtendedKeyUsage"}) == "ok");
     CHECK(code_for({"critical,digitalSignature", "clientAuth,emailProtection"}) == "ok");
-    CHECK(code_for({"critical,digitalSignature", "1.3.6.1.5.5.7.3.36"}) == "ok");  // documentSigning
+    CHECK(code_for({"critical,digitalSignature", "1.3.6.1.5.5.7.3.36"}) ==
+          "ok");  // documentSigning
 }
 
 TEST_CASE("R-11 a CRL of the issuer whose signature does not verify is CERTIFICATE_UNTRUSTED",
