@@ -197,8 +197,7 @@ int check(const Args& args) {
         // Offline, without --crl there is no revocation data to insist on: check the rest.
         hub::crypto::TrustStoreOptions options;
         options.allow_stale_crl = !args.has("crl");
-        auto store =
-            hub::crypto::TrustStore::load(*trust, args.get("crl").value_or(""), options);
+        auto store = hub::crypto::TrustStore::load(*trust, args.get("crl").value_or(""), options);
         if (!store) {
             throw UsageError("--trust: " + store.error().text());
         }

@@ -103,8 +103,7 @@ TEST_CASE("TLS 1.2 and TLS 1.3 clients are served", "[http][tls]") {
     CHECK(seen->count() == 1);
 }
 
-TEST_CASE("a TLS 1.2 client offering only CBC or SHA-1 suites fails the handshake",
-          "[http][tls]") {
+TEST_CASE("a TLS 1.2 client offering only CBC or SHA-1 suites fails the handshake", "[http][tls]") {
     const std::string ciphers =
         GENERATE(std::string("AES128-SHA"), std::string("ECDHE-RSA-AES128-SHA"),
                  std::string("ECDHE-ECDSA-AES128-SHA"), std::string("ECDHE-ECDSA-AES128-SHA256"),

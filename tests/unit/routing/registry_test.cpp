@@ -65,8 +65,8 @@ TEST_CASE("R-11 a signer revoked in the registry is refused before any rule acce
     sx->add_signers()->set_uid("retired-uid");
     auto reg = hub::Registry::build(source);
     const auto& org = *reg->find("H39.05");
-    for (const auto& [sha, uid] : {std::pair{"bb22", "H39.05"}, std::pair{"AA11", ""},
-                                   std::pair{"cc33", "retired-uid"}}) {
+    for (const auto& [sha, uid] :
+         {std::pair{"bb22", "H39.05"}, std::pair{"AA11", ""}, std::pair{"cc33", "retired-uid"}}) {
         INFO(sha << " " << uid);
         auto result = reg->check_signer(org, sha, uid);
         REQUIRE_FALSE(result.has_value());

@@ -276,11 +276,14 @@ TEST_CASE("registry: signers are added and revoked", "[store][registry]") {
 TEST_CASE("R-11 registry: revoking a signer known only by its UID records its fingerprint",
           "[store][registry]") {
     LedgerFixture f;
-    f.ok(f.ledger().import_registry(sample(), false, LedgerFixture::audit_record("import_registry", "test")));
+    f.ok(f.ledger().import_registry(sample(), false,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     v1::SignerCert by_sha;
     by_sha.set_sha256(std::string(64, 'A'));  // no row: accepted through its subject UID
-    CHECK(f.ok(f.ledger().revoke_signer("H39.05", by_sha, LedgerFixture::audit_record("revoke_signer", "test"))));
-    CHECK_FALSE(f.ok(f.ledger().revoke_signer("H39.05", by_sha, LedgerFixture::audit_record("revoke_signer", "test"))));
+    CHECK(f.ok(f.ledger().revoke_signer("H39.05", by_sha,
+                                        LedgerFixture::audit_record("revoke_signer", "test"))));
+    CHECK_FALSE(f.ok(f.ledger().revoke_signer(
+        "H39.05", by_sha, LedgerFixture::audit_record("revoke_signer", "test"))));
     auto r = f.ok(f.ledger().load_registry());
     const auto* org = find(r, "H39.05");
     REQUIRE(org->revoked_signers_size() == 1);
@@ -295,9 +298,12 @@ TEST_CASE("R-11 registry: revoking a signer known only by its UID records its fi
             entry.add_signers()->set_sha256(std::string(64, 'a'));
         }
     }
-    f.ok(f.ledger().import_registry(again, false, LedgerFixture::audit_record("import_registry", "test")));
+    f.ok(f.ledger().import_registry(again, false,
+                                    LedgerFixture::audit_record("import_registry", "test")));
     CHECK(find(f.ok(f.ledger().load_registry()), "H39.05")->revoked_signers_size() == 1);
-    CHECK(f.failure(f.ledger().revoke_signer("H39.99", by_sha, LedgerFixture::audit_record("revoke_signer", "test"))).code == hub::errc::not_found);
+    CHECK(f.failure(f.ledger().revoke_signer("H39.99", by_sha,
+                                             LedgerFixture::audit_record("revoke_signer", "test")))
+              .code == hub::errc::not_found);
 }
 
 TEST_CASE("registry: the blocking variants serve start-up", "[store][registry]") {
