@@ -36,6 +36,10 @@ namespace it {
 /// status): generous, since the daemon shares two cores with compilers and other tests.
 inline constexpr std::chrono::seconds kEventually{20};
 
+/// Calls `done` until it returns true or `timeout` passes; true when it did. The one place
+/// integration tests pause between looks at something the hub does by itself.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = kEventually);
+
 /// Options for a hub with the default agencies and these config overrides.
 HubOptions with_config(boost::json::object overrides);
 

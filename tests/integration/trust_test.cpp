@@ -42,8 +42,6 @@ using it::Draft;
 
 namespace {
 
-constexpr std::chrono::seconds kEventually{20};
-
 boost::json::object fast_reload(boost::json::object trust = {}) {
     trust["reload_interval_ms"] = 100;
     return boost::json::object{{"trust", std::move(trust)}};
@@ -70,14 +68,12 @@ hub::http::ClientResponse post_until(const it::Hub& hub,
                                      const std::string& key,
                                      unsigned status) {
     Client client(hub.agency(hub.code(0)));
-    const auto deadline = std::chrono::steady_clock::now() + kEventually;
-    for (;;) {
-        auto response = it::post(client, signed_by(hub, cert, key));
-        if (response.status == status || std::chrono::steady_clock::now() >= deadline) {
-            return response;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    hub::http::ClientResponse response;
+    it::eventually([&] {
+        response = it::post(client, signed_by(hub, cert, key));
+        return response.status == status;
+    });
+    return response;
 }
 
 // Writes by rename, as an operator should, so the reloader never reads half a file.
