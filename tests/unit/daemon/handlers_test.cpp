@@ -14,6 +14,7 @@
 
 #include "endpoint_deps.h"
 #include "endpoints.h"
+#include "unit/daemon/agencies.h"
 
 namespace v1 = lienthong::v1;
 using namespace std::chrono_literals;
@@ -26,23 +27,12 @@ const std::string kSecond = "H39.08";
 const std::string kOutsider = "H39.09";
 const std::string kDocument = "H39.05,2026/11/20,12/UBND-VP";
 
-std::string cert_of(const std::string& code) { return std::string(60, 'a') + code.substr(4); }
-
-std::shared_ptr<const hub::Registry> registry() {
-    v1::Registry r;
-    for (const auto& code : {kSender, kFirst, kSecond, kOutsider}) {
-        auto* org = r.add_organizations();
-        org->set_code(code);
-        org->add_client_cert_sha256(cert_of(code));
-    }
-    return hub::Registry::build(r);
-}
-
 struct Fixture {
     hub::ManualClock clock{hub::Instant(std::chrono::sys_days(std::chrono::year(2026) / 11 / 25)) +
                            2h};
     hub::Logger log{hub::LogLevel::off};
-    hub::Snapshot<hub::Registry> snapshot{registry()};
+    hub::Snapshot<hub::Registry> snapshot{
+        daemon_test::registry_of({kSender, kFirst, kSecond, kOutsider})};
     hub::test::FakeAuditStore audits;
     hub::test::FakeEnvelopeStore envelopes;
     hub::CallerContext context{clock, log, snapshot, audits};
@@ -73,21 +63,6 @@ struct Fixture {
             envelopes.statuses.push_back(s);
         }
     }
-
-    static hub::http::Request request(const std::string& as,
-                                      boost::beast::http::verb method,
-                                      const std::string& path,
-                                      const std::string& body = {}) {
-        hub::http::Request r;
-        r.method = method;
-        r.path = path;
-        r.client_cert_sha256 = cert_of(as);
-        r.request_id = "test";
-        r.accept = "application/json";
-        r.content_type = body.empty() ? "" : "application/json";
-        r.body = body;
-        return r;
-    }
 };
 
 template <class M>
@@ -113,13 +88,15 @@ TEST_CASE("R-12 handler: the sender's trace shows every recipient, a recipient's
     using boost::beast::http::verb;
 
     auto sender = run_sync(
-        f.io, hub::get_trace(deps, f.request(kSender, verb::get, "/v1/envelopes/e-1"), "e-1"));
+        f.io,
+        hub::get_trace(deps, daemon_test::request(kSender, verb::get, "/v1/envelopes/e-1"), "e-1"));
     REQUIRE(sender.status == 200);
     CHECK(parse<v1::Trace>(sender).recipients_size() == 2);
     CHECK(sender.body.find("sai thể thức") != std::string::npos);
 
     auto first = run_sync(
-        f.io, hub::get_trace(deps, f.request(kFirst, verb::get, "/v1/envelopes/e-1"), "e-1"));
+        f.io,
+        hub::get_trace(deps, daemon_test::request(kFirst, verb::get, "/v1/envelopes/e-1"), "e-1"));
     REQUIRE(first.status == 200);
     const auto trace = parse<v1::Trace>(first);
     REQUIRE(trace.recipients_size() == 1);
@@ -128,9 +105,11 @@ TEST_CASE("R-12 handler: the sender's trace shows every recipient, a recipient's
 
     // An outsider and an unknown id get the same answer.
     auto outsider = run_sync(
-        f.io, hub::get_trace(deps, f.request(kOutsider, verb::get, "/v1/envelopes/e-1"), "e-1"));
+        f.io, hub::get_trace(deps, daemon_test::request(kOutsider, verb::get, "/v1/envelopes/e-1"),
+                             "e-1"));
     auto unknown = run_sync(
-        f.io, hub::get_trace(deps, f.request(kOutsider, verb::get, "/v1/envelopes/e-9"), "e-9"));
+        f.io, hub::get_trace(deps, daemon_test::request(kOutsider, verb::get, "/v1/envelopes/e-9"),
+                             "e-9"));
     CHECK(outsider.status == 404);
     CHECK(outsider.body == unknown.body);
 }
@@ -149,12 +128,12 @@ TEST_CASE(
     update.set_timestamp("2026-11-25T09:10:00.000+07:00");
     const auto body = json_of(update);
 
-    auto first =
-        run_sync(f.io, hub::post_status(deps, f.request(kFirst, verb::post, "/v1/status", body)));
+    auto first = run_sync(
+        f.io, hub::post_status(deps, daemon_test::request(kFirst, verb::post, "/v1/status", body)));
     REQUIRE(first.status == 202);
     const auto receipt = parse<v1::StatusReceipt>(first);
-    auto again =
-        run_sync(f.io, hub::post_status(deps, f.request(kFirst, verb::post, "/v1/status", body)));
+    auto again = run_sync(
+        f.io, hub::post_status(deps, daemon_test::request(kFirst, verb::post, "/v1/status", body)));
     REQUIRE(again.status == 200);
     CHECK(parse<v1::StatusReceipt>(again).status_id() == receipt.status_id());
     CHECK(f.envelopes.statuses.size() == 4);  // the three of the fixture and one 03
@@ -166,7 +145,8 @@ TEST_CASE(
     update.set_code("05");
     update.set_description(std::string(101, 'x'));
     auto too_long = run_sync(
-        f.io, hub::post_status(deps, f.request(kFirst, verb::post, "/v1/status", json_of(update))));
+        f.io, hub::post_status(
+                  deps, daemon_test::request(kFirst, verb::post, "/v1/status", json_of(update))));
     CHECK(too_long.status == 400);
     CHECK(parse<v1::Error>(too_long).field() == "description");
     CHECK(f.envelopes.statuses.size() == 4);
@@ -175,9 +155,9 @@ TEST_CASE(
 
     // A party to nothing: the same 404 as for a document that does not exist.
     update.set_description("");
-    auto outsider = run_sync(
-        f.io,
-        hub::post_status(deps, f.request(kOutsider, verb::post, "/v1/status", json_of(update))));
+    auto outsider =
+        run_sync(f.io, hub::post_status(deps, daemon_test::request(kOutsider, verb::post,
+                                                                   "/v1/status", json_of(update))));
     CHECK(outsider.status == 404);
 }
 
@@ -185,7 +165,7 @@ TEST_CASE("R-04 handler: no certificate or an unknown one is 401 before anything
           "[daemon][status]") {
     Fixture f;
     hub::StatusDeps deps{f.context, f.envelopes, hub::StatusOptions{100}};
-    auto request = f.request(kFirst, boost::beast::http::verb::post, "/v1/status", "{}");
+    auto request = daemon_test::request(kFirst, boost::beast::http::verb::post, "/v1/status", "{}");
     request.client_cert_sha256.reset();
     CHECK(run_sync(f.io, hub::post_status(deps, request)).status == 401);
     request.client_cert_sha256 = std::string(64, 'f');

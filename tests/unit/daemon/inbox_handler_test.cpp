@@ -17,6 +17,7 @@
 
 #include "endpoint_deps.h"
 #include "endpoints.h"
+#include "unit/daemon/agencies.h"
 
 namespace v1 = lienthong::v1;
 using namespace std::chrono_literals;
@@ -27,18 +28,6 @@ namespace {
 const std::string kSender = "H39.05";
 const std::string kRecipient = "H39.07";
 const std::string kOther = "H39.08";
-
-std::string cert_of(const std::string& code) { return std::string(60, 'b') + code.substr(4); }
-
-std::shared_ptr<const hub::Registry> registry() {
-    v1::Registry r;
-    for (const auto& code : {kSender, kRecipient, kOther}) {
-        auto* org = r.add_organizations();
-        org->set_code(code);
-        org->add_client_cert_sha256(cert_of(code));
-    }
-    return hub::Registry::build(r);
-}
 
 struct TempDir {
     std::string path;
@@ -58,7 +47,7 @@ struct Fixture {
     hub::ManualClock clock{hub::Instant(std::chrono::sys_days(std::chrono::year(2026) / 11 / 25)) +
                            2h};
     hub::Logger log{hub::LogLevel::off};
-    hub::Snapshot<hub::Registry> snapshot{registry()};
+    hub::Snapshot<hub::Registry> snapshot{daemon_test::registry_of({kSender, kRecipient, kOther})};
     hub::test::FakeAuditStore audits;
     hub::test::FakeEnvelopeStore envelopes;
     hub::test::FakeOutboxStore outbox;
@@ -97,16 +86,6 @@ struct Fixture {
         outbox.add("d-1", "envelope", 1, kRecipient);
     }
     ~Fixture() { blocking.join(); }
-
-    static hub::http::Request request(const std::string& as, verb method, const std::string& path) {
-        hub::http::Request r;
-        r.method = method;
-        r.path = path;
-        r.client_cert_sha256 = cert_of(as);
-        r.request_id = "test";
-        r.accept = "application/json";
-        return r;
-    }
 };
 
 }  // namespace
@@ -114,8 +93,8 @@ struct Fixture {
 TEST_CASE("R-11 handler: an inbox answer carries small attachments inline, large by reference",
           "[daemon][inbox]") {
     Fixture f;
-    auto answer =
-        run_sync(f.io, hub::get_inbox(f.deps, f.request(kRecipient, verb::get, "/v1/inbox")));
+    auto answer = run_sync(
+        f.io, hub::get_inbox(f.deps, daemon_test::request(kRecipient, verb::get, "/v1/inbox")));
     REQUIRE(answer.status == 200);
     v1::InboxBatch batch;
     REQUIRE(google::protobuf::util::JsonStringToMessage(answer.body, &batch).ok());
@@ -127,14 +106,14 @@ TEST_CASE("R-11 handler: an inbox answer carries small attachments inline, large
     CHECK(envelope.attachments(1).content() == f.small);
     CHECK(batch.items(0).attempt() == 1);
     // Offered, so hidden until the visibility timeout.
-    auto again =
-        run_sync(f.io, hub::get_inbox(f.deps, f.request(kRecipient, verb::get, "/v1/inbox")));
+    auto again = run_sync(
+        f.io, hub::get_inbox(f.deps, daemon_test::request(kRecipient, verb::get, "/v1/inbox")));
     CHECK(again.body.find("d-1") == std::string::npos);
     // Another agency's inbox is empty and its attachments are not there to download.
     auto others = run_sync(
-        f.io,
-        hub::get_attachment(f.deps, f.request(kOther, verb::get, "/v1/attachments/d-1/cid:main"),
-                            "d-1", "cid:main"));
+        f.io, hub::get_attachment(
+                  f.deps, daemon_test::request(kOther, verb::get, "/v1/attachments/d-1/cid:main"),
+                  "d-1", "cid:main"));
     CHECK(others.status == 404);
 }
 
@@ -143,7 +122,8 @@ TEST_CASE("R-16 handler: the first ack records the arrival and its 01 with its a
     Fixture f;
     auto acked = run_sync(
         f.io,
-        hub::ack_inbox(f.deps, f.request(kRecipient, verb::post, "/v1/inbox/d-1/ack"), "d-1"));
+        hub::ack_inbox(f.deps, daemon_test::request(kRecipient, verb::post, "/v1/inbox/d-1/ack"),
+                       "d-1"));
     CHECK(acked.status == 204);
     REQUIRE(f.envelopes.deliveries[0].arrived_at.has_value());
     CHECK(*f.envelopes.deliveries[0].arrived_at == f.clock.now());
@@ -156,16 +136,19 @@ TEST_CASE("R-16 handler: the first ack records the arrival and its 01 with its a
 
     auto twice = run_sync(
         f.io,
-        hub::ack_inbox(f.deps, f.request(kRecipient, verb::post, "/v1/inbox/d-1/ack"), "d-1"));
+        hub::ack_inbox(f.deps, daemon_test::request(kRecipient, verb::post, "/v1/inbox/d-1/ack"),
+                       "d-1"));
     CHECK(twice.status == 204);
     CHECK(f.envelopes.statuses.size() == 1);
     CHECK(f.outbox.audit.size() == 1);
 
     auto others = run_sync(
-        f.io, hub::ack_inbox(f.deps, f.request(kOther, verb::post, "/v1/inbox/d-1/ack"), "d-1"));
+        f.io, hub::ack_inbox(f.deps, daemon_test::request(kOther, verb::post, "/v1/inbox/d-1/ack"),
+                             "d-1"));
     CHECK(others.status == 404);
     auto unknown = run_sync(
         f.io,
-        hub::ack_inbox(f.deps, f.request(kRecipient, verb::post, "/v1/inbox/s-9/ack"), "s-9"));
+        hub::ack_inbox(f.deps, daemon_test::request(kRecipient, verb::post, "/v1/inbox/s-9/ack"),
+                       "s-9"));
     CHECK(unknown.status == 404);
 }
