@@ -6,11 +6,32 @@
 #include "hub/store/ledger.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace hub::test {
+
+/// The first row `pred` accepts, if any.
+template <class Row, class Pred>
+std::optional<Row> first_of(const std::vector<Row>& rows, Pred pred) {
+    for (const auto& row : rows) {
+        if (pred(row)) {
+            return row;
+        }
+    }
+    return std::nullopt;
+}
+
+/// Every row `pred` accepts, in order.
+template <class Row, class Pred>
+std::vector<Row> all_of(const std::vector<Row>& rows, Pred pred) {
+    std::vector<Row> out;
+    std::copy_if(rows.begin(), rows.end(), std::back_inserter(out), pred);
+    return out;
+}
 
 class FakeAuditStore final : public AuditStore {
 public:
@@ -143,33 +164,20 @@ public:
     }
     boost::asio::awaitable<Result<std::optional<DeliveryRecord>>> get_delivery(
         std::string delivery_id) override {
-        for (const auto& d : deliveries) {
-            if (d.delivery_id == delivery_id) {
-                co_return std::optional<DeliveryRecord>(d);
-            }
-        }
-        co_return std::optional<DeliveryRecord>();
+        co_return first_of(deliveries,
+                           [&](const DeliveryRecord& d) { return d.delivery_id == delivery_id; });
     }
     boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> deliveries_of(
         std::int64_t envelope_seq) override {
-        std::vector<DeliveryRecord> out;
-        for (const auto& d : deliveries) {
-            if (d.envelope_seq == envelope_seq) {
-                out.push_back(d);
-            }
-        }
-        co_return out;
+        co_return all_of(deliveries,
+                         [&](const DeliveryRecord& d) { return d.envelope_seq == envelope_seq; });
     }
     boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> deliveries_for_document(
         std::string document_id, std::string recipient) override {
-        std::vector<DeliveryRecord> out;
-        for (const auto& d : deliveries) {
+        co_return all_of(deliveries, [&](const DeliveryRecord& d) {
             const auto& e = envelopes.at(static_cast<std::size_t>(d.envelope_seq - 1));
-            if (e.document_id == document_id && d.recipient == recipient) {
-                out.push_back(d);
-            }
-        }
-        co_return out;
+            return e.document_id == document_id && d.recipient == recipient;
+        });
     }
     boost::asio::awaitable<Result<StatusOutcome>> add_status(StatusRecord status,
                                                              StatusCheck check,
@@ -203,22 +211,13 @@ public:
     }
     boost::asio::awaitable<Result<std::optional<StatusRecord>>> get_status(
         std::string status_id) override {
-        for (const auto& s : statuses) {
-            if (s.status_id == status_id) {
-                co_return std::optional<StatusRecord>(s);
-            }
-        }
-        co_return std::optional<StatusRecord>();
+        co_return first_of(statuses,
+                           [&](const StatusRecord& s) { return s.status_id == status_id; });
     }
     boost::asio::awaitable<Result<std::vector<StatusRecord>>> statuses_of(
         std::string delivery_id) override {
-        std::vector<StatusRecord> out;
-        for (const auto& s : statuses) {
-            if (s.delivery_id == delivery_id) {
-                out.push_back(s);
-            }
-        }
-        co_return out;
+        co_return all_of(statuses,
+                         [&](const StatusRecord& s) { return s.delivery_id == delivery_id; });
     }
     boost::asio::awaitable<Result<std::vector<DeliveryRecord>>> overdue_deliveries(
         Instant, std::size_t) override {
@@ -239,22 +238,11 @@ private:
     }
     template <class Pred>
     std::optional<EnvelopeRecord> first(Pred pred) const {
-        for (const auto& e : envelopes) {
-            if (pred(e)) {
-                return e;
-            }
-        }
-        return std::nullopt;
+        return first_of(envelopes, pred);
     }
     template <class Pred>
     std::vector<EnvelopeRecord> all(Pred pred) const {
-        std::vector<EnvelopeRecord> out;
-        for (const auto& e : envelopes) {
-            if (pred(e)) {
-                out.push_back(e);
-            }
-        }
-        return out;
+        return all_of(envelopes, pred);
     }
 };
 
