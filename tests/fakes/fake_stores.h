@@ -50,8 +50,27 @@ public:
         co_return out;
     }
     boost::asio::awaitable<Result<AuditVerification>> verify_audit_chain() override {
-        co_return AuditVerification{true, static_cast<std::int64_t>(records.size()), 0};
+        AuditVerification v;
+        v.entries = static_cast<std::int64_t>(records.size());
+        co_return v;
     }
+    boost::asio::awaitable<Result<AuditHead>> audit_head() override {
+        co_return AuditHead{static_cast<std::int64_t>(records.size()), std::string(64, '0')};
+    }
+};
+
+class FakeOperatorStore final : public OperatorStore {
+public:
+    MaintenanceState state;
+    std::vector<AuditRecord> audit;
+
+    boost::asio::awaitable<Result<void>> set_maintenance(MaintenanceState s,
+                                                         AuditRecord a) override {
+        state = std::move(s);
+        audit.push_back(std::move(a));
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<MaintenanceState>> maintenance() override { co_return state; }
 };
 
 class FakeEnvelopeStore final : public EnvelopeStore {
@@ -260,6 +279,10 @@ public:
         Instant visible_at{};
         std::int64_t bytes = 0;  ///< header, signature or notice bytes
         bool done = false;
+        bool relayed = false;
+        std::optional<Instant> dead_at;
+        std::string external_id;
+        std::string last_error;
     };
     std::vector<Item> items;
     std::vector<AuditRecord> audit;
@@ -282,6 +305,9 @@ public:
         items.push_back(std::move(i));
         if (wake_) {
             wake_(items.back().item.recipient);
+        }
+        if (relay_wake_) {
+            relay_wake_(items.back().channel);
         }
     }
 
@@ -313,26 +339,40 @@ public:
         }
         co_return claim;
     }
-    boost::asio::awaitable<Result<bool>> ack_item(std::string recipient,
-                                                  std::string item_id,
-                                                  Instant,
-                                                  std::optional<Arrival> arrival,
-                                                  AuditRecord record) override {
-        for (auto& i : items) {
-            if (i.item.item_id != item_id || i.item.recipient != recipient ||
-                i.channel != "inbox") {
-                continue;
+    boost::asio::awaitable<Result<std::vector<bool>>> ack_items(std::string recipient,
+                                                                std::vector<ItemAck> acks,
+                                                                Instant) override {
+        // Checked whole before anything changes: all or none, as in one transaction.
+        std::vector<Item*> found;
+        for (const auto& ack : acks) {
+            Item* match = nullptr;
+            for (auto& i : items) {
+                if (i.item.item_id == ack.item_id && i.item.recipient == recipient &&
+                    i.channel == "inbox") {
+                    match = &i;
+                }
             }
-            if (i.done) {
-                co_return false;
+            if (match == nullptr) {
+                co_return fail(errc::not_found, "delivery_id",
+                               "no such item in this inbox: " + ack.item_id);
             }
-            if (i.item.kind == "envelope" && !arrival) {
+            if (!match->done && match->item.kind == "envelope" && !ack.arrival) {
                 co_return fail(errc::malformed, "delivery_id",
                                "a delivery is acked with its arrival");
             }
+            found.push_back(match);
+        }
+        std::vector<bool> first;
+        for (std::size_t n = 0; n < acks.size(); ++n) {
+            Item& i = *found[n];
+            if (i.done) {
+                first.push_back(false);
+                continue;
+            }
+            const auto& arrival = acks[n].arrival;
             if (arrival && envelopes != nullptr) {
                 for (auto& d : envelopes->deliveries) {
-                    if (d.delivery_id == item_id && !d.arrived_at) {
+                    if (d.delivery_id == i.item.item_id && !d.arrived_at) {
                         d.arrived_at = arrival->arrived_at;
                         d.official_received_at = arrival->official_received_at;
                         d.handling_deadline = arrival->handling_deadline;
@@ -342,10 +382,10 @@ public:
                 }
             }
             i.done = true;
-            audit.push_back(std::move(record));
-            co_return true;
+            audit.push_back(std::move(acks[n].audit));
+            first.push_back(true);
         }
-        co_return fail(errc::not_found, "delivery_id", "no such item in this inbox: " + item_id);
+        co_return first;
     }
     boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> open_items(
         std::string channel) override {
@@ -361,8 +401,132 @@ public:
         wake_ = std::move(wake);
     }
 
+    boost::asio::awaitable<Result<std::vector<RelayItem>>> claim_relay(
+        std::string channel,
+        std::size_t max,
+        Instant now,
+        std::chrono::milliseconds lease) override {
+        std::vector<RelayItem> out;
+        for (auto& i : items) {
+            if (out.size() == max) {
+                break;
+            }
+            if (i.channel == channel && relayable(i) && i.visible_at <= now) {
+                i.visible_at = now + lease;
+                i.item.attempt += 1;
+                out.push_back(RelayItem{i.item, i.last_error});
+            }
+        }
+        co_return out;
+    }
+    boost::asio::awaitable<Result<void>> mark_relayed(std::string item_id,
+                                                      std::string external_id,
+                                                      Instant) override {
+        Item* i = find(item_id);
+        if (i == nullptr) {
+            co_return fail(errc::not_found, "item_id", "no outbox item " + item_id);
+        }
+        if (!i->relayed) {
+            i->relayed = true;
+            i->external_id = std::move(external_id);
+            i->done = i->done || i->channel == "national";
+        }
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<void>> mark_relay_failed(std::string item_id,
+                                                           std::string error,
+                                                           Instant retry_at,
+                                                           bool dead,
+                                                           AuditRecord record) override {
+        Item* i = find(item_id);
+        if (i == nullptr || !relayable(*i)) {
+            co_return fail(errc::not_found, "item_id", "no open outbox item " + item_id);
+        }
+        i->last_error = std::move(error);
+        i->visible_at = retry_at;
+        if (dead) {
+            i->dead_at = retry_at;
+            audit.push_back(std::move(record));
+        }
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<std::vector<DeadLetter>>> dead_letters(
+        std::string channel, std::size_t limit) override {
+        std::vector<DeadLetter> out;
+        for (const auto& i : items) {
+            if (out.size() < limit && i.dead_at && !i.done &&
+                (channel.empty() || i.channel == channel)) {
+                out.push_back(DeadLetter{i.item, i.channel, i.last_error, *i.dead_at});
+            }
+        }
+        co_return out;
+    }
+    boost::asio::awaitable<Result<void>> retry_dead_letter(std::string item_id,
+                                                           Instant now,
+                                                           AuditRecord record) override {
+        Item* i = find(item_id);
+        if (i == nullptr || !i->dead_at || i->done) {
+            co_return fail(errc::not_found, "item_id", "no dead letter " + item_id);
+        }
+        i->dead_at.reset();
+        i->item.attempt = 0;
+        i->visible_at = now;
+        audit.push_back(std::move(record));
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<void>> discard_dead_letter(std::string item_id,
+                                                             std::string reason,
+                                                             Instant,
+                                                             AuditRecord record) override {
+        Item* i = find(item_id);
+        if (i == nullptr || !i->dead_at || i->done) {
+            co_return fail(errc::not_found, "item_id", "no dead letter " + item_id);
+        }
+        i->done = true;
+        i->last_error = std::move(reason);
+        audit.push_back(std::move(record));
+        co_return Result<void>{};
+    }
+    boost::asio::awaitable<Result<RelayBacklog>> relay_backlog(std::string channel) override {
+        RelayBacklog backlog;
+        for (const auto& i : items) {
+            if (i.channel == channel && relayable(i)) {
+                ++backlog.count;
+                if (!backlog.oldest || i.item.created_at < *backlog.oldest) {
+                    backlog.oldest = i.item.created_at;
+                }
+            }
+        }
+        co_return backlog;
+    }
+    boost::asio::awaitable<Result<std::size_t>> release_leases(std::string channel,
+                                                               Instant now) override {
+        std::size_t moved = 0;
+        for (auto& i : items) {
+            if (i.channel == channel && relayable(i) && i.visible_at > now) {
+                i.visible_at = now;
+                ++moved;
+            }
+        }
+        co_return moved;
+    }
+    void on_relay_items(std::function<void(const std::string&)> wake) override {
+        relay_wake_ = std::move(wake);
+    }
+
 private:
+    static bool relayable(const Item& i) { return !i.done && !i.relayed && !i.dead_at; }
+    Item* find(const std::string& item_id) {
+        for (auto& i : items) {
+            if (i.item.item_id == item_id) {
+                return &i;
+            }
+        }
+        return nullptr;
+    }
+
     std::function<void(const std::string&)> wake_;
+    std::function<void(const std::string&)> relay_wake_;
 };
 
 /// The registry as one message; every change appends its audit record with it.

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <google/protobuf/util/json_util.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -193,6 +194,114 @@ TEST_CASE("lienthongctl dev-env, envelope build and envelope check", "[cli][enve
         CHECK(checked.exit_code == 2);
         CHECK(checked.out.find("INVALID_TIME") != std::string::npos);
     }
+}
+
+namespace {
+
+std::string edxml_golden(const std::string& name) {
+    const char* source = std::getenv("LIENTHONG_SOURCE_DIR");
+    REQUIRE(source != nullptr);
+    return std::string(source) + "/tests/data/edxml/" + name;
+}
+
+}  // namespace
+
+TEST_CASE("lienthongctl edxml decode: the hub's message, digests and flags", "[cli][edxml]") {
+    Ctl ctl;
+    const auto decoded = ctl.run({"edxml", "decode", edxml_golden("zipped.edxml"), "--json"});
+    INFO(decoded.out << decoded.err);
+    REQUIRE(decoded.exit_code == 0);
+    const auto out = boost::json::parse(decoded.out).as_object();
+    CHECK(out.at("kind").as_string() == "envelope");
+    CHECK(out.at("header").at("documentId").as_string() == "000.00.00.H39,2026/11/25,129/UBND-VP");
+    CHECK(out.at("header").at("createdAt").as_string() == "2026-11-25T14:03:07.000+07:00");
+    CHECK(out.contains("signedEnvelope"));
+    const auto& attachments = out.at("attachments").as_array();
+    REQUIRE(attachments.size() == 2);
+    CHECK(attachments[0].at("name").as_string() == "cv-129.pdf");
+    CHECK(attachments[0].at("role").as_string() == "MAIN");
+    CHECK(attachments[0].at("size").as_int64() == 110);
+    CHECK(attachments[0].at("sha256").as_string() ==
+          "348c5fd50f9d7ef40a47131117a58b8d27e74f5c3b28d3f239da5ef7befddcdb");
+    CHECK(attachments[1].at("role").as_string() == "APPENDIX");
+    CHECK(out.at("flags").as_array().empty());
+
+    const auto axis = ctl.run({"edxml", "decode", edxml_golden("axis_lenient.edxml"), "--json"});
+    INFO(axis.out << axis.err);
+    REQUIRE(axis.exit_code == 0);
+    CHECK(count_of(axis.out, "null_value:") == 3);
+    CHECK(count_of(axis.out, "org_code_unparsed:") == 1);
+
+    const auto status = ctl.run({"edxml", "decode", edxml_golden("status_02.edxml"), "--json"});
+    REQUIRE(status.exit_code == 0);
+    const auto s = boost::json::parse(status.out).as_object();
+    CHECK(s.at("kind").as_string() == "status");
+    CHECK(s.at("statusUpdate").at("timestamp").as_string() == "2026-11-26T08:05:30.000+07:00");
+}
+
+TEST_CASE("lienthongctl edxml decode: hostile packages are exit 2 with the code and element",
+          "[cli][edxml]") {
+    Ctl ctl;
+    write(ctl.path("xxe.edxml"),
+          "<!DOCTYPE edXML [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><edXML>&x;</edXML>");
+    const auto xxe = ctl.run({"edxml", "decode", ctl.path("xxe.edxml"), "--json"});
+    INFO(xxe.out << xxe.err);
+    CHECK(xxe.exit_code == 2);
+    const auto refused = boost::json::parse(xxe.out).as_object();
+    CHECK(refused.at("code").as_string() == "MALFORMED");
+    CHECK(refused.at("field").as_string() == "edXML");
+    CHECK(refused.at("message").as_string().starts_with("doctype:"));
+
+    const auto bomb =
+        ctl.run({"edxml", "decode", edxml_golden("zip_bomb.edxml"), "--max-inflated", "1048576"});
+    INFO(bomb.out << bomb.err);
+    CHECK(bomb.exit_code == 2);
+    CHECK(bomb.out.find("zip_size") != std::string::npos);
+    CHECK(bomb.out.find("AttachmentEncoded/Attachment[0]") != std::string::npos);
+
+    const auto strict =
+        ctl.run({"edxml", "decode", edxml_golden("axis_lenient.edxml"), "--strict"});
+    CHECK(strict.exit_code == 2);
+    CHECK(strict.out.find("INVALID_ORG_CODE") != std::string::npos);
+}
+
+TEST_CASE("lienthongctl edxml encode signs a package that decode then verifies", "[cli][edxml]") {
+    Ctl ctl;
+    const std::string env = ctl.path("env");
+    REQUIRE(ctl.run({"dev-env", env, "--agencies", "1"}).exit_code == 0);
+    const std::string signer = env + "/agencies/000.00.00.H39/signer";
+    const auto decoded = ctl.run({"edxml", "decode", edxml_golden("replace.edxml"), "--json"});
+    REQUIRE(decoded.exit_code == 0);
+    write(ctl.path("replace.json"), decoded.out);
+
+    const auto encoded =
+        ctl.run({"edxml", "encode", ctl.path("replace.json"), "-o", ctl.path("out.edxml"),
+                 "--sign-key", signer + ".key", "--sign-cert", signer + ".crt"});
+    INFO(encoded.out << encoded.err);
+    REQUIRE(encoded.exit_code == 0);
+    const auto again = ctl.run({"edxml", "decode", ctl.path("out.edxml"), "--strict", "--trust",
+                                env + "/ca/trust", "--json"});
+    INFO(again.out << again.err);
+    REQUIRE(again.exit_code == 0);
+    const auto out = boost::json::parse(again.out).as_object();
+    CHECK(out.at("signature").at("present").as_bool());
+    CHECK_FALSE(out.at("signature").at("weak").as_bool());
+    CHECK(out.at("signature").at("signer").at("uid").as_string() == "000.00.00.H39");
+    CHECK(out.at("header").at("businessType").as_string() == "REPLACE");
+    CHECK(out.at("header").at("replaces").at("documentId").as_string() ==
+          "000.00.00.H39,2026/11/25,125/UBND-VP");
+    CHECK(out.at("attachments").as_array()[0].at("sha256").as_string() ==
+          "348c5fd50f9d7ef40a47131117a58b8d27e74f5c3b28d3f239da5ef7befddcdb");
+
+    // One byte changed in the signed package: SIGNATURE_INVALID, exit 2.
+    std::string bytes = it::slurp(ctl.path("out.edxml"));
+    const auto at = bytes.find("Thay thế văn bản");
+    REQUIRE(at != std::string::npos);
+    bytes[at] = 't';
+    write(ctl.path("tampered.edxml"), bytes);
+    const auto tampered = ctl.run({"edxml", "decode", ctl.path("tampered.edxml")});
+    CHECK(tampered.exit_code == 2);
+    CHECK(tampered.out.find("SIGNATURE_INVALID") != std::string::npos);
 }
 
 TEST_CASE("lienthongctl: a bad command line is exit 2 and one line on stderr", "[cli]") {

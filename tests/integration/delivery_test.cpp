@@ -84,11 +84,13 @@ TEST_CASE("R-12 a recipient's inbox returns envelopes in the order the hub accep
     }
 
     Client recipient(hub.agency(b));
-    const auto batch = it::poll(recipient, 100, 5);
+    // On a broker the relay may still be publishing the last ones when the first poll
+    // answers: the order holds across polls, whatever their sizes.
+    const auto items = it::collect(recipient, posted.size(),
+                                   [](const v1::InboxItem& item) { return item.has_envelope(); });
     std::vector<std::string> offered;
-    for (const auto& item : batch.items()) {
+    for (const auto& item : items) {
         offered.push_back(item.envelope_id());
-        CHECK(it::ack(recipient, item.delivery_id()).status == 204);
     }
     CHECK(offered == posted);
     CHECK(it::poll(recipient, 100, 0).items_size() == 0);

@@ -4,10 +4,13 @@
 
 #include <boost/json.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -31,6 +34,7 @@ bool keep_dirs() { return std::getenv("LIENTHONG_KEEP_TEST_DIRS") != nullptr; }
 
 std::string daemon_path() { return LIENTHONGD_PATH; }
 std::string ctl_path() { return LIENTHONGCTL_PATH; }
+std::string broker_script() { return LIENTHONG_BROKER_SCRIPT; }
 
 TempDir::TempDir() {
     std::string pattern = (fs::temp_directory_path() / "lienthong-it-XXXXXX").string();
@@ -49,7 +53,60 @@ TempDir::~TempDir() {
     fs::remove_all(path_, ignored);
 }
 
+std::string default_transport() {
+    const char* t = std::getenv("LIENTHONG_TEST_TRANSPORT");
+    return (t == nullptr || *t == '\0') ? "sqlite" : t;
+}
+
+std::string fresh_amqp_vhost_url(const std::string& scratch_dir) {
+    const char* url = std::getenv("LIENTHONG_AMQP_URL");
+    const char* broker = std::getenv("LIENTHONG_BROKER_DIR");
+    if (url == nullptr || broker == nullptr) {
+        throw std::runtime_error(
+            "this test needs the run's RabbitMQ node: LIENTHONG_AMQP_URL and "
+            "LIENTHONG_BROKER_DIR (tools/test sets both; deploy/rabbitmq/broker start DIR)");
+    }
+    // The pool tools/test made: the first name nobody claimed yet (O_EXCL across processes).
+    const fs::path claims = fs::path(broker) / "vhost-claims";
+    fs::create_directories(claims);
+    std::string base = url;
+    if (const auto slash = base.find('/', base.find("://") + 3); slash != std::string::npos) {
+        base.resize(slash);
+    }
+    const char* pool = std::getenv("LIENTHONG_AMQP_VHOSTS");
+    const int size = pool != nullptr ? std::atoi(pool) : 0;
+    for (int i = 0; i < size; ++i) {
+        char name[16];
+        std::snprintf(name, sizeof name, "hub%03d", i);
+        const int fd = ::open((claims / name).c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+        if (fd >= 0) {
+            ::close(fd);
+            return base + "/" + name;
+        }
+    }
+    // Pool used up (or none): add one, a few seconds.
+    const std::string name = "hub-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(Clock::now().time_since_epoch().count());
+    auto made = run_command({broker_script(), "vhost", broker, name}, scratch_dir,
+                            std::chrono::seconds(120));
+    if (made.exit_code != 0) {
+        throw std::runtime_error("cannot add a vhost to the broker: " + made.err);
+    }
+    return base + "/" + name;
+}
+
 Hub::Hub(HubOptions options) : dir_(temp_.path()) {
+    transport_ = options.transport.empty() ? default_transport() : options.transport;
+    if (transport_ == "amqp") {
+        amqp_url_ = options.amqp_url.empty() ? fresh_amqp_vhost_url(dir_) : options.amqp_url;
+        boost::json::object queue;
+        if (auto* given = options.config_overrides.if_contains("queue")) {
+            queue = given->as_object();
+        }
+        queue["kind"] = "amqp";
+        queue["amqp_url"] = amqp_url_;
+        options.config_overrides["queue"] = std::move(queue);
+    }
     lienthong::devenv::DevEnvOptions env;
     env.agencies = options.agencies;
     env.config_overrides = std::move(options.config_overrides);

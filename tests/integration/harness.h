@@ -36,7 +36,21 @@ struct HubOptions {
     int agencies = 3;
     /// Merged into lienthongd.json (see lienthong::devenv::DevEnvOptions::config_overrides).
     boost::json::object config_overrides;
+    /// "sqlite" or "amqp"; empty: LIENTHONG_TEST_TRANSPORT, else sqlite. On amqp the hub
+    /// gets a vhost of its own on the run's broker (LIENTHONG_AMQP_URL, LIENTHONG_BROKER_DIR);
+    /// without that broker the constructor throws: the test fails, it is never skipped.
+    std::string transport;
+    /// amqp only: this broker URL instead of a fresh vhost of the run's broker (a test that
+    /// stops and starts a broker of its own).
+    std::string amqp_url;
 };
+
+/// The transport hubs of this test process use when their options name none.
+std::string default_transport();
+
+/// An AMQP URL with a fresh virtual host of the run's broker (taken from the pool tools/test
+/// made, or added). Throws without a broker.
+std::string fresh_amqp_vhost_url(const std::string& scratch_dir);
 
 /// One daemon under test. The constructor makes the environment and starts the daemon,
 /// returning once it is ready (run/ports.json written, GET /healthz answers 200); it throws
@@ -85,6 +99,11 @@ public:
     /// run/lienthongd.log, and what the daemon wrote to stdout/stderr.
     std::string log() const;
 
+    /// "sqlite" or "amqp".
+    const std::string& transport() const { return transport_; }
+    /// The broker URL this hub uses (amqp only).
+    const std::string& amqp_url() const { return amqp_url_; }
+
 private:
     void start();
     bool read_ports();
@@ -96,11 +115,15 @@ private:
     std::optional<Child> child_;
     std::uint16_t agency_port_ = 0;
     std::uint16_t operator_port_ = 0;
+    std::string transport_;
+    std::string amqp_url_;
 };
 
 /// Path of the lienthongd binary under test.
 std::string daemon_path();
 /// Path of the lienthongctl binary under test.
 std::string ctl_path();
+/// deploy/rabbitmq/broker of this source tree.
+std::string broker_script();
 
 }  // namespace it

@@ -10,7 +10,8 @@ TEST_CASE("the harness fails with the daemon's output when it exits during start
     boost::json::object overrides;
     overrides["logging"] = boost::json::object{{"level", "loudest"}};
     try {
-        it::Hub hub({.agencies = 1, .config_overrides = overrides});
+        it::Hub hub(
+            {.agencies = 1, .config_overrides = overrides, .transport = {}, .amqp_url = {}});
         FAIL("lienthongd started with logging.level 'loudest'");
     } catch (const std::runtime_error& e) {
         const std::string what = e.what();

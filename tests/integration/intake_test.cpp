@@ -301,7 +301,7 @@ TEST_CASE("R-23 posting the same bytes again returns 200 and the first receipt",
 TEST_CASE("R-22 PAYLOAD_TOO_LARGE: a body over limits.max_body_bytes", "[intake][errors]") {
     boost::json::object overrides;
     overrides["limits"] = boost::json::object{{"max_body_bytes", 100000}};
-    it::Hub hub({.agencies = 3, .config_overrides = overrides});
+    it::Hub hub({.agencies = 3, .config_overrides = overrides, .transport = {}, .amqp_url = {}});
     const std::string a = hub.code(0);
     const auto big = it::make_envelope(hub, a, {hub.code(1)}, [](Draft& d) {
         d.add("cid:annex", "phu-luc.txt", "text/plain", v1::APPENDIX, std::string(200'000, 'a'));

@@ -357,3 +357,83 @@ TEST_CASE("R-06 an attachment name that is a path or hides its extension is MALF
     });
     CHECK_REFUSED(it::post(client, envelope), 400, "MALFORMED", "header.attachments[0].name");
 }
+
+// --- Item: the signature algorithm policy (issue 13) ----------------------------------------
+
+namespace {
+
+// Replaces the envelope's signature with a detached CMS that the `openssl` CLI makes over the
+// same header bytes with digest `md`, so the hub sees exactly what another agency's software
+// would send.
+void resign_with_openssl(const it::Hub& hub,
+                         v1::SignedEnvelope& envelope,
+                         const std::string& cert,
+                         const std::string& key,
+                         const std::string& md) {
+    const std::string header = hub.dir() + "/resign-header.bin";
+    const std::string cms = hub.dir() + "/resign-" + md + ".der";
+    {
+        std::ofstream out(header, std::ios::binary | std::ios::trunc);
+        out << envelope.header();
+    }
+    const auto made =
+        it::run_command({"/usr/bin/openssl", "cms", "-sign", "-binary", "-md", md, "-in", header,
+                         "-signer", cert, "-inkey", key, "-outform", "DER", "-out", cms},
+                        hub.dir(), std::chrono::seconds(20));
+    INFO("openssl: " << made.err);
+    REQUIRE(made.exit_code == 0);
+    envelope.set_signature(it::slurp(cms));
+    REQUIRE_FALSE(envelope.signature().empty());
+}
+
+}  // namespace
+
+TEST_CASE("issue 13 POST /v1/envelopes refuses SHA-1 and a 1024-bit key with SIGNATURE_POLICY",
+          "[trust][policy]") {
+    it::Hub hub;
+    const std::string a = hub.code(0);
+    const std::string adir = hub.agency_dir(a);
+    Client client(hub.agency(a));
+    const std::string cert = adir + "/signer.crt";
+    const std::string key = adir + "/signer.key";
+    const auto resigned = [&](const std::string& md) {
+        return it::make_envelope(hub, a, {hub.code(1)}, {}, [&](v1::SignedEnvelope& e) {
+            resign_with_openssl(hub, e, cert, key, md);
+        });
+    };
+    // The same tool and signer with SHA-256 is accepted: the refusal below is the digest's.
+    REQUIRE(it::post(client, resigned("sha256")).status == 202);
+    const auto sha1 = it::post(client, resigned("sha1"));
+    CHECK_REFUSED(sha1, 422, "SIGNATURE_POLICY", "signature");
+    CHECK(it::parse_error(sha1.body).message().find("SHA-1") != std::string::npos);
+
+    auto ca = lienthong::testca::TestCa::load(hub.dir() + "/ca");
+    ca.issue_signer("Short key clerk " + a, a, lienthong::testca::KeyType::rsa1024)
+        .write_files(adir, "signer-rsa1024");
+    const auto short_key = it::post(
+        client, signed_by(hub, adir + "/signer-rsa1024.crt", adir + "/signer-rsa1024.key"));
+    CHECK_REFUSED(short_key, 422, "SIGNATURE_POLICY", "signature");
+    CHECK(it::parse_error(short_key.body).message().find("1024 bits") != std::string::npos);
+}
+
+TEST_CASE("issue 13 a bad trust.sha1_allowed_until or key floor stops start-up with one line",
+          "[trust][policy]") {
+    const auto [key, value] =
+        GENERATE(std::pair<std::string, boost::json::value>{"sha1_allowed_until", "2027-13-01"},
+                 std::pair<std::string, boost::json::value>{"sha1_allowed_until", "10/04/2027"},
+                 std::pair<std::string, boost::json::value>{"min_rsa_bits", 1024},
+                 std::pair<std::string, boost::json::value>{"min_ecdsa_bits", 192});
+    INFO(key);
+    it::TempDir dir;
+    lienthong::devenv::DevEnvOptions options;
+    options.agencies = 1;
+    options.config_overrides["trust"] = boost::json::object{{key, value}};
+    lienthong::devenv::make_dev_env(dir.path(), options);
+    const auto result =
+        it::run_command({it::daemon_path(), "--config", dir.path() + "/lienthongd.json"},
+                        dir.path(), std::chrono::seconds(20));
+    INFO("stderr: " << result.err);
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("trust." + key) != std::string::npos);
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+}

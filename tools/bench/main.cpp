@@ -22,8 +22,15 @@ int main(int argc, char** argv) {
     }
     bench::print_command(options);
     try {
-        return options.mode == bench::Mode::intake ? bench::run_intake(options)
-                                                   : bench::run_e2e(options);
+        switch (options.mode) {
+            case bench::Mode::intake:
+                return bench::run_intake(options);
+            case bench::Mode::e2e:
+                return bench::run_e2e(options);
+            case bench::Mode::raw_confirm:
+                return bench::run_raw_confirm(options);
+        }
+        return 2;
     } catch (const bench::UsageError& e) {
         std::fprintf(stderr, "lienthong_bench: %s\n", e.what());
         return 2;

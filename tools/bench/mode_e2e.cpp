@@ -75,8 +75,9 @@ struct Run {
     long misrouted = 0;
     long unknown_items = 0;
     long status_notices = 0;
-    long acks = 0;
-    Latencies ack_latency;
+    bool ack_list = true;   // one POST /v1/inbox/ack per batch, else one POST per item
+    long acks = 0;          // items acked
+    Latencies ack_latency;  // per ack request
     Failures post_failures;
     Failures poll_failures;
     Failures ack_failures;
@@ -101,6 +102,60 @@ asio::awaitable<void> pause(SteadyClock::time_point until) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_at(until);
     co_await timer.async_wait(kTuple);
+}
+
+void count_ack(Run& run,
+               const hub::Result<Response>& ack,
+               SteadyClock::time_point start,
+               long items) {
+    if (ack && ack->status == 204) {
+        run.acks += items;
+        run.ack_latency.add(SteadyClock::now() - start);
+    } else {
+        run.ack_failures.add(ack ? describe_failure(*ack) : ack.error().text());
+    }
+}
+
+// POST .../ack for every item, one after the other on the poll's connection.
+asio::awaitable<void> ack_each(Run& run,
+                               Connection& connection,
+                               const lienthong::v1::InboxBatch& batch) {
+    for (const auto& item : batch.items()) {
+        if (run.stopping) {
+            co_return;
+        }
+        const std::string request = request_head(
+            "POST", "/v1/inbox/" + url_escape(item.delivery_id()) + "/ack", "", run.type, 0);
+        const auto start = SteadyClock::now();
+        auto ack = co_await connection.exchange(request, kRequestTimeout);
+        --run.unacked;
+        if (!run.stopping) {
+            count_ack(run, ack, start, 1);
+        }
+    }
+}
+
+// One POST /v1/inbox/ack for the whole batch (one ledger transaction).
+asio::awaitable<void> ack_as_list(Run& run,
+                                  Connection& connection,
+                                  const lienthong::v1::InboxBatch& batch) {
+    if (batch.items_size() == 0 || run.stopping) {
+        co_return;
+    }
+    lienthong::v1::AckRequest taken;
+    for (const auto& item : batch.items()) {
+        taken.add_delivery_ids(item.delivery_id());
+    }
+    const std::string body = taken.SerializeAsString();
+    const std::string request =
+        request_head("POST", "/v1/inbox/ack", "application/x-protobuf", run.type, body.size()) +
+        body;
+    const auto start = SteadyClock::now();
+    auto ack = co_await connection.exchange(request, kRequestTimeout);
+    run.unacked -= batch.items_size();
+    if (!run.stopping) {
+        count_ack(run, ack, start, batch.items_size());
+    }
 }
 
 // The references point into run_e2e's frame, which outlives io.run().
@@ -204,24 +259,10 @@ asio::awaitable<void> poll_loop(Run& run, Connection& connection, std::size_t re
             take_item(run, item, recipient, returned);
         }
         run.unacked += batch.items_size();
-        for (const auto& item : batch.items()) {
-            if (run.stopping) {
-                break;
-            }
-            const std::string request = request_head(
-                "POST", "/v1/inbox/" + url_escape(item.delivery_id()) + "/ack", "", run.type, 0);
-            const auto start = SteadyClock::now();
-            auto ack = co_await connection.exchange(request, kRequestTimeout);
-            --run.unacked;
-            if (run.stopping) {
-                break;
-            }
-            if (ack && ack->status == 204) {
-                ++run.acks;
-                run.ack_latency.add(SteadyClock::now() - start);
-            } else {
-                run.ack_failures.add(ack ? describe_failure(*ack) : ack.error().text());
-            }
+        if (run.ack_list) {
+            co_await ack_as_list(run, connection, batch);
+        } else {
+            co_await ack_each(run, connection, batch);
         }
     }
 }
@@ -274,6 +315,7 @@ int run_e2e(const Options& options) {
 
     Run run;
     run.type = content_type(options.format);
+    run.ack_list = options.ack_list;
     run.queues.resize(sender_count);
     run.queue_next.assign(sender_count, 0);
     for (std::size_t k = 0; k < total; ++k) {
@@ -292,10 +334,11 @@ int run_e2e(const Options& options) {
     std::printf(
         "e2e: %zu W1 envelopes (%d-byte PDF MAIN, %s) at %d/s for %d s\n"
         "     senders %s over %d connections -> recipients %s, %d long-polling connection(s)\n"
-        "     each (GET %s, then POST .../ack for every item on the same connection)\n",
+        "     each (GET %s, then %s on the same connection)\n",
         total, options.pdf_bytes, format_name(options.format), options.rate, options.seconds,
         senders.c_str(), options.connections, recipients.c_str(), options.pollers,
-        kPollTarget.c_str());
+        kPollTarget.c_str(),
+        options.ack_list ? "one POST /v1/inbox/ack for its items" : "POST .../ack for each item");
     std::fflush(stdout);
 
     asio::io_context io(1);
@@ -416,7 +459,8 @@ int run_e2e(const Options& options) {
     const double ratio99 =
         post.percentile_ms(0.99) > 0 ? e2e.percentile_ms(0.99) / post.percentile_ms(0.99) : 0;
     std::printf("%-40s %9.2f %9.2f\n", "ratio e2e / POST", ratio50, ratio99);
-    row("ack, 204", run.ack_latency);
+    row(options.ack_list ? "ack request (a list), 204" : "ack request (one item), 204",
+        run.ack_latency);
     row("POST start behind schedule (client lag)", lag);
     std::printf("\nhub CPU: %.0f%% of one core over %.1f s (%.3f ms per envelope posted)\n",
                 run_seconds > 0 ? 100 * hub_cpu / run_seconds : 0, run_seconds,
@@ -445,6 +489,7 @@ int run_e2e(const Options& options) {
                          {"status_notices", run.status_notices},
                          {"delivered_without_202", received_unaccepted},
                          {"acks", run.acks},
+                         {"ack_mode", options.ack_list ? "list" : "each"},
                          {"ack_failures", run.ack_failures.count},
                          {"first_ack_failure", run.ack_failures.first},
                          {"poll_failures", run.poll_failures.count},

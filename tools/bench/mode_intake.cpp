@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "amqp_raw.h"
 #include "daemon.h"
 #include "envelopes.h"
 #include "load.h"
@@ -197,6 +198,7 @@ int run_intake(const Options& options) {
 
     const std::chrono::milliseconds duration(options.seconds * 1000);
     std::vector<double> a_rates, b_rates, ratios, a_p50, a_p99, b_p50, b_p99;
+    std::vector<double> c_rates, a_over_c_ratios;
     boost::json::array rounds;
     for (int round = 1; round <= options.rounds; ++round) {
         // Alternating the order cancels a steady drift (a growing ledger, a neighbour's load).
@@ -217,6 +219,18 @@ int run_intake(const Options& options) {
         print_phase(label, b);
         const double ratio = b.result.rate() > 0 ? a.result.rate() / b.result.rate() : 0;
         std::printf("%-6s %-4s %10.4f\n", label.c_str(), "A/B", ratio);
+        if (options.transport == "amqp") {
+            // C: the broker's ceiling for what the hub publishes per envelope, same run.
+            const auto c =
+                raw_confirm(options.amqp_url, duration, static_cast<std::size_t>(options.raw_bytes),
+                            static_cast<std::size_t>(options.raw_window));
+            const double a_over_c = c.rate() > 0 ? a.result.rate() / c.rate() : 0;
+            std::printf("%-6s %-4s %10.1f msg/s (raw rabbitmq-c confirms, %d B, window %d)\n",
+                        label.c_str(), "C", c.rate(), options.raw_bytes, options.raw_window);
+            std::printf("%-6s %-4s %10.4f\n", label.c_str(), "A/C", a_over_c);
+            c_rates.push_back(c.rate());
+            a_over_c_ratios.push_back(a_over_c);
+        }
         all_ok = all_ok && a.result.errors == 0 && b.result.errors == 0 && !a.result.exhausted;
         a_rates.push_back(a.result.rate());
         b_rates.push_back(b.result.rate());
@@ -239,6 +253,15 @@ int run_intake(const Options& options) {
                 median(b_rates), median(b_p50), median(b_p99));
     std::printf("  A/B throughput ratio      %10.4f  (median of the per-round ratios)\n",
                 median(ratios));
+    if (!c_rates.empty()) {
+        std::printf("  C  raw rabbitmq-c confirm %10.1f msg/s\n", median(c_rates));
+        std::printf("  A/C (hub on amqp / raw)   %10.4f  (median of the per-round ratios)\n",
+                    median(a_over_c_ratios));
+        json["raw_confirm"] = {{"C_messages_per_second", median(c_rates)},
+                               {"ratio_A_over_C", median(a_over_c_ratios)},
+                               {"bytes", options.raw_bytes},
+                               {"window", options.raw_window}};
+    }
     json["rounds"] = std::move(rounds);
     json["median"] = {{"A_requests_per_second", median(a_rates)},
                       {"B_requests_per_second", median(b_rates)},

@@ -13,4 +13,7 @@ int run_intake(const Options& options);
 /// the POST latency alone.
 int run_e2e(const Options& options);
 
+/// rabbitmq-c publisher confirms alone, --rounds phases of --seconds.
+int run_raw_confirm(const Options& options);
+
 }  // namespace bench

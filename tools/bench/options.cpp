@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 namespace bench {
@@ -64,7 +65,7 @@ void merge_override(boost::json::object& into, const std::string& text) {
 }  // namespace
 
 const char* usage_text() {
-    return R"(usage: lienthong_bench --mode intake|e2e [flags]
+    return R"(usage: lienthong_bench --mode intake|e2e|raw-confirm [flags]
 
 Starts lienthongd in a fresh dev environment and measures it against a baseline in the
 same run. See tools/bench/README.md.
@@ -84,15 +85,32 @@ common flags:
   --pdf-bytes B        size of the MAIN PDF (16384)
   --max-pool N         most pre-signed envelopes held at once (60000)
   --set JSON           merged into lienthongd.json, e.g. '{"logging":{"level":"warn"}}'
+  --transport T        sqlite (default) or amqp: the hub on RabbitMQ (queue.kind amqp); intake
+                       then also times C, raw rabbitmq-c confirms, each round, and prints A/C
+  --amqp-url URL       the broker for amqp and raw-confirm (default: $LIENTHONG_AMQP_URL;
+                       deploy/rabbitmq/broker start DIR prints one)
+  --raw-bytes B        raw-confirm message size (24: what the relay publishes per item)
+  --raw-window W       raw-confirm window of unconfirmed messages (256)
 e2e flags:
   --rate R             envelopes per second, all senders together (200)
   --agencies A         agencies in the dev env: first half send, the rest receive (4)
   --pollers P          long-polling connections per recipient agency (2)
+  --ack list|each      ack a poll's items in one POST /v1/inbox/ack (list) or one by one
   --grace S            after sending, how long to wait for the last deliveries (10)
 )";
 }
 
-const char* mode_name(Mode mode) { return mode == Mode::intake ? "intake" : "e2e"; }
+const char* mode_name(Mode mode) {
+    switch (mode) {
+        case Mode::intake:
+            return "intake";
+        case Mode::e2e:
+            return "e2e";
+        case Mode::raw_confirm:
+            return "raw-confirm";
+    }
+    return "?";
+}
 
 const char* format_name(Format format) { return format == Format::protobuf ? "protobuf" : "json"; }
 
@@ -135,8 +153,10 @@ bool parse_options(int argc, char** argv, Options& out) {
                 out.mode = Mode::intake;
             } else if (m == "e2e") {
                 out.mode = Mode::e2e;
+            } else if (m == "raw-confirm") {
+                out.mode = Mode::raw_confirm;
             } else {
-                throw UsageError("--mode: '" + m + "' is neither intake nor e2e");
+                throw UsageError("--mode: '" + m + "' is not intake, e2e or raw-confirm");
             }
             mode_given = true;
         } else if (flag == "--format") {
@@ -174,8 +194,25 @@ bool parse_options(int argc, char** argv, Options& out) {
             out.rate = to_int(flag, take(), 1, 100'000);
         } else if (flag == "--agencies") {
             out.agencies = to_int(flag, take(), 2, 60);
+        } else if (flag == "--ack") {
+            const std::string how = take();
+            if (how != "list" && how != "each") {
+                throw UsageError("--ack: '" + how + "' is not list or each");
+            }
+            out.ack_list = how == "list";
         } else if (flag == "--pollers") {
             out.pollers = to_int(flag, take(), 1, 16);
+        } else if (flag == "--transport") {
+            out.transport = take();
+            if (out.transport != "sqlite" && out.transport != "amqp") {
+                throw UsageError("--transport: '" + out.transport + "' is neither sqlite nor amqp");
+            }
+        } else if (flag == "--amqp-url") {
+            out.amqp_url = take();
+        } else if (flag == "--raw-bytes") {
+            out.raw_bytes = to_int(flag, take(), 1, 1 << 20);
+        } else if (flag == "--raw-window") {
+            out.raw_window = to_int(flag, take(), 1, 65535);
         } else if (flag == "--grace") {
             out.grace_seconds = to_int(flag, take(), 1, 300);
         } else {
@@ -184,6 +221,24 @@ bool parse_options(int argc, char** argv, Options& out) {
     }
     if (!mode_given) {
         throw UsageError("--mode is required");
+    }
+    if (out.transport == "amqp" || out.mode == Mode::raw_confirm) {
+        if (out.amqp_url.empty()) {
+            const char* env = std::getenv("LIENTHONG_AMQP_URL");
+            out.amqp_url = env != nullptr ? env : "";
+        }
+        if (out.amqp_url.empty()) {
+            throw UsageError("--transport amqp and --mode raw-confirm need --amqp-url");
+        }
+    }
+    if (out.transport == "amqp") {
+        // The hub's queue on that broker; a --set of other queue keys still applies.
+        auto& queue = out.config_overrides["queue"];
+        if (!queue.is_object()) {
+            queue = boost::json::object{};
+        }
+        queue.as_object()["kind"] = "amqp";
+        queue.as_object()["amqp_url"] = out.amqp_url;
     }
     if (out.mode == Mode::e2e && out.connections < out.agencies / 2) {
         throw UsageError("--connections must be at least the number of sender agencies (" +

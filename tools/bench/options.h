@@ -16,7 +16,7 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-enum class Mode { intake, e2e };
+enum class Mode { intake, e2e, raw_confirm };
 enum class Format { protobuf, json };
 
 struct Options {
@@ -34,10 +34,17 @@ struct Options {
     int pdf_bytes = 16 * 1024;
     int max_pool = 60'000;
     boost::json::object config_overrides;  ///< --set, merged into lienthongd.json
+    /// --transport: "sqlite" (the embedded inbox) or "amqp" (queue.kind amqp on --amqp-url).
+    std::string transport = "sqlite";
+    std::string amqp_url;  ///< default: LIENTHONG_AMQP_URL
+    /// Raw confirm phases: message bytes and confirm window (what the hub's relay publishes).
+    int raw_bytes = 24;
+    int raw_window = 256;
     // e2e only
     int rate = 200;
     int agencies = 4;
     int pollers = 2;
+    bool ack_list = true;  ///< --ack list (one POST /v1/inbox/ack per batch) or each
     int grace_seconds = 10;
     /// The command line as typed, shell-quoted, for the top of the report.
     std::string command_line;

@@ -141,6 +141,7 @@ int cmd_inbox(const Words& words) {
         throw std::runtime_error("inbox: the hub answered something that is not an InboxBatch");
     }
     int exit_code = 0;
+    v1::AckRequest taken;
     for (const auto& item : batch.items()) {
         if (item.has_envelope()) {
             v1::EnvelopeHeader header;
@@ -197,11 +198,16 @@ int cmd_inbox(const Words& words) {
                               : " official_received_at=" + s.official_received_at())
                       << "\n";
         }
-        if (args.has("ack") && exit_code == 0) {
-            auto ack = call(client, verb::post, "/v1/inbox/" + item.delivery_id() + "/ack");
-            if (ack.status != 204) {
-                exit_code = finish(ack, args.has("json"), [](const std::string&) {});
-            }
+        if (exit_code == 0) {
+            taken.add_delivery_ids(item.delivery_id());
+        }
+    }
+    // What was saved before a failure is acked, all in one request (one transaction).
+    if (args.has("ack") && taken.delivery_ids_size() > 0) {
+        auto ack = call(client, verb::post, "/v1/inbox/ack", taken.SerializeAsString(),
+                        "application/x-protobuf");
+        if (ack.status != 204) {
+            exit_code = finish(ack, args.has("json"), [](const std::string&) {});
         }
     }
     if (args.has("json")) {

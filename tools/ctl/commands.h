@@ -19,5 +19,10 @@ int cmd_inbox(const Words& words);
 int cmd_status(const Words& words);
 int cmd_trace(const Words& words);
 int cmd_org(const Words& words);
+int cmd_edxml(const Words& words);
+int cmd_maintenance(const Words& words);
+int cmd_audit(const Words& words);
+int cmd_backup(const Words& words);
+int cmd_restore(const Words& words);
 
 }  // namespace ctl

@@ -86,6 +86,43 @@ hub::http::ClientOptions DevEnv::operator_client() const {
     return options;
 }
 
+hub::http::ClientOptions operator_options(const Args& args) {
+    if (auto dir = args.get("env")) {
+        return DevEnv(*dir).operator_client();
+    }
+    const auto url = args.get("operator");
+    if (!url) {
+        throw UsageError(
+            "say which hub: --env DIR, or --operator https://HOST:PORT --cert C "
+            "--key K --ca CA");
+    }
+    constexpr std::string_view kScheme = "https://";
+    std::string rest = url->rfind(kScheme, 0) == 0 ? url->substr(kScheme.size()) : std::string();
+    while (!rest.empty() && rest.back() == '/') {
+        rest.pop_back();
+    }
+    const auto colon = rest.rfind(':');
+    if (rest.empty() || colon == std::string::npos || colon == 0 || colon + 1 == rest.size() ||
+        rest.find('/') != std::string::npos) {
+        throw UsageError("--operator: expected https://HOST:PORT");
+    }
+    hub::http::ClientOptions options;
+    options.host = rest.substr(0, colon);
+    try {
+        const auto port = std::stoul(rest.substr(colon + 1));
+        if (port == 0 || port > 65535) {
+            throw UsageError("--operator: bad port");
+        }
+        options.port = static_cast<std::uint16_t>(port);
+    } catch (const std::logic_error&) {
+        throw UsageError("--operator: bad port");
+    }
+    options.cert_file = args.require("cert");
+    options.key_file = args.require("key");
+    options.ca_file = args.require("ca");
+    return options;
+}
+
 hub::http::ClientResponse call(hub::http::Client& client,
                                boost::beast::http::verb method,
                                const std::string& target,

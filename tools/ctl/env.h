@@ -29,6 +29,16 @@ private:
     std::uint16_t operator_port_ = 0;
 };
 
+class Args;
+
+/// The flags that say how to reach a hub's operator listener.
+inline constexpr const char* kOperatorFlags[] = {"env", "operator", "cert", "key", "ca"};
+
+/// Client options for the operator listener: from `--env DIR` (a dev environment), or from
+/// `--operator https://HOST:PORT --cert C --key K --ca CA` (a real hub). Throws UsageError
+/// when neither is complete.
+hub::http::ClientOptions operator_options(const Args& args);
+
 /// Runs one request and turns transport failures into a runtime_error.
 hub::http::ClientResponse call(hub::http::Client& client,
                                boost::beast::http::verb method,

@@ -24,6 +24,13 @@ constexpr const char* kUsage = R"(usage: lienthongctl COMMAND ...
   status send --env DIR --as CODE --document-id ID --to CODE --code NN [--description TEXT]
   trace --env DIR --as CODE ENVELOPE_ID
   org list|add|suspend|activate|cert-add|cert-revoke ... --env DIR
+  edxml decode FILE [--strict] [--trust DIR]  an edXML package as the hub's message, with digests
+  edxml encode FILE.json -o OUT.edxml [--sign-key K --sign-cert C]
+  audit verify --ledger FILE [--from N] [--head SEQ:HEX]   offline; exit 0 intact, 1 broken
+  backup --out FILE (--env DIR | --config FILE | --ledger F --blobs D)   while the hub serves
+  restore FILE --to DIR                      DIR absent or empty; checks blobs and the audit chain
+  maintenance on --notice TEXT [--retry-after S] | off | show   (--env DIR, or
+      --operator https://HOST:PORT --cert C --key K --ca CA, for every operator command)
 Add --json to any command for machine-readable output.
 )";
 
@@ -36,10 +43,14 @@ int main(int argc, char** argv) {
         return words.empty() ? 2 : 0;
     }
     static const std::map<std::string, int (*)(const ctl::Words&)> kCommands{
-        {"code", ctl::cmd_code},       {"time", ctl::cmd_time},     {"envelope", ctl::cmd_envelope},
-        {"dev-env", ctl::cmd_dev_env}, {"post", ctl::cmd_post},     {"receipt", ctl::cmd_receipt},
-        {"inbox", ctl::cmd_inbox},     {"status", ctl::cmd_status}, {"trace", ctl::cmd_trace},
-        {"org", ctl::cmd_org},
+        {"code", ctl::cmd_code},         {"time", ctl::cmd_time},
+        {"envelope", ctl::cmd_envelope}, {"dev-env", ctl::cmd_dev_env},
+        {"post", ctl::cmd_post},         {"receipt", ctl::cmd_receipt},
+        {"inbox", ctl::cmd_inbox},       {"status", ctl::cmd_status},
+        {"trace", ctl::cmd_trace},       {"org", ctl::cmd_org},
+        {"edxml", ctl::cmd_edxml},       {"maintenance", ctl::cmd_maintenance},
+        {"audit", ctl::cmd_audit},       {"backup", ctl::cmd_backup},
+        {"restore", ctl::cmd_restore},
     };
     auto command = kCommands.find(words[0]);
     if (command == kCommands.end()) {

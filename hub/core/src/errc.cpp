@@ -48,6 +48,8 @@ constexpr std::array kCodes{
              "the signer certificate is revoked"},
     CodeInfo{errc::signer_mismatch, "SIGNER_MISMATCH", 422,
              "the signer certificate does not belong to the sender"},
+    CodeInfo{errc::signature_policy, "SIGNATURE_POLICY", 422,
+             "the signature's algorithm or key size is not allowed"},
     CodeInfo{errc::secret_not_allowed, "SECRET_NOT_ALLOWED", 422,
              "state-secret documents may not travel through the hub"},
     CodeInfo{errc::reply_target_unknown, "REPLY_TARGET_UNKNOWN", 422,

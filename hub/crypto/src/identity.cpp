@@ -3,6 +3,8 @@
 #include <openssl/bn.h>
 #include <openssl/objects.h>
 
+#include <utility>
+
 #include "ossl.h"
 
 namespace hub::crypto {
@@ -67,6 +69,14 @@ Result<SignerIdentity> identity_of(X509* cert) {
         return fail(errc::internal, "signature", "cannot read the signer certificate");
     }
     return id;
+}
+
+Result<CertificateDates> dates_of(X509* cert) {
+    auto id = identity_of(cert);
+    if (!id) {
+        return id.error();
+    }
+    return CertificateDates{std::move(id->subject), std::move(id->cert_sha256), id->not_after};
 }
 
 }  // namespace hub::crypto

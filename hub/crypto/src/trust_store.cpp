@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <initializer_list>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "identity.h"
 #include "trust_store_state.h"
 
 namespace hub::crypto {
@@ -50,6 +52,9 @@ Result<void> add_cert_file(TrustStore::State& state, const std::string& path) {
     }
     for (int i = 0; i < sk_X509_num(certs.get()); ++i) {
         X509* cert = sk_X509_value(certs.get(), i);
+        if (auto dates = dates_of(cert)) {
+            state.dates.push_back(std::move(*dates));
+        }
         // Checking the self-signature too keeps a merely self-issued certificate from
         // becoming an anchor.
         if (X509_self_signed(cert, 1) == 1) {
@@ -106,6 +111,12 @@ std::size_t TrustStore::intermediate_count() const noexcept {
     return static_cast<std::size_t>(sk_X509_num(state_->intermediates.get()));
 }
 std::size_t TrustStore::crl_count() const noexcept { return state_->crls; }
+
+const std::vector<CertificateDates>& TrustStore::certificates() const noexcept {
+    return state_->dates;
+}
+
+const SignaturePolicy& TrustStore::policy() const noexcept { return state_->options.policy; }
 
 Result<std::shared_ptr<const TrustStore>> TrustStore::load(const std::string& anchors_dir,
                                                            const std::string& crl_dir,

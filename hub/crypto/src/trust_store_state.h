@@ -1,9 +1,11 @@
 #pragma once
 /// Private to hub/crypto: what a TrustStore holds.
 
+#include "hub/crypto/certificate_dates.h"
 #include "hub/crypto/trust_store.h"
 
 #include <cstddef>
+#include <vector>
 
 #include "ossl.h"
 
@@ -16,6 +18,8 @@ struct TrustStore::State {
     /// Non-self-signed certificates from the anchors directory, offered as untrusted chain
     /// material alongside the ones a CMS carries.
     ossl::CertStackPtr intermediates;
+    /// Every certificate of the anchors directory, anchors and intermediates, for operators.
+    std::vector<CertificateDates> dates;
     std::size_t anchors = 0;
     std::size_t crls = 0;
     TrustStoreOptions options;

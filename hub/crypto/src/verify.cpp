@@ -1,6 +1,7 @@
 #include "hub/crypto/verify.h"
 
 #include <openssl/objects.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
 #include <climits>
@@ -8,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "algorithm.h"
 #include "identity.h"
 #include "ossl.h"
 #include "trust_store_state.h"
@@ -19,41 +21,85 @@ Failure invalid(std::string message) {
     return fail(errc::signature_invalid, "signature", std::move(message));
 }
 
-bool strong_digest(int nid) {
-    switch (nid) {
-        case NID_sha256:
-        case NID_sha384:
-        case NID_sha512:
-        case NID_sha3_256:
-        case NID_sha3_384:
-        case NID_sha3_512:
-            return true;
-        default:
-            return false;  // SHA-1, MD5 and anything unknown
+// The signer's key against the policy, for a certificate without a signature to go with it
+// (verify_certificate: the XMLDSig caller asks the policy about its digest itself). Only the
+// key is judged here, with a digest the policy allows.
+Result<void> check_key(X509* signer,
+                       const SignaturePolicy& policy,
+                       SignatureSource source,
+                       Instant at) {
+    auto algorithm = algorithm_of_key(signer);
+    if (!algorithm) {
+        return algorithm.error();
     }
+    algorithm->digest = DigestKind::sha256;
+    if (auto decision = policy.check(*algorithm, source, at); !decision) {
+        return decision.error();
+    }
+    return {};
 }
 
-Result<void> check_key(X509* signer) {
-    EVP_PKEY* key = X509_get0_pubkey(signer);
-    if (key == nullptr) {
-        return invalid("signer key unreadable");
+// The hash inside RSASSA-PSS parameters, which is what the signature over the signed
+// attributes actually uses; RFC 4055 makes an absent hashAlgorithm SHA-1.
+int pss_hash_nid(const X509_ALGOR* signature_alg) {
+    const ASN1_OBJECT* oid = nullptr;
+    int param_type = 0;
+    const void* param = nullptr;
+    X509_ALGOR_get0(&oid, &param_type, &param, signature_alg);
+    if (OBJ_obj2nid(oid) != NID_rsassaPss) {
+        return NID_undef;
     }
-    const int bits = EVP_PKEY_get_bits(key);
-    switch (EVP_PKEY_get_base_id(key)) {
-        case EVP_PKEY_RSA:
-        case EVP_PKEY_RSA_PSS:
-            if (bits < 2048) {
-                return invalid("RSA signer key shorter than 2048 bits");
-            }
-            return {};
-        case EVP_PKEY_EC:
-            if (bits < 256) {
-                return invalid("ECDSA signer key shorter than 256 bits");
-            }
-            return {};
-        default:
-            return invalid("signer key is neither RSA nor ECDSA");
+    if (param_type != V_ASN1_SEQUENCE || param == nullptr) {
+        return NID_sha1;
     }
+    const ASN1_STRING* seq = static_cast<const ASN1_STRING*>(param);
+    const unsigned char* p = ASN1_STRING_get0_data(seq);
+    std::unique_ptr<RSA_PSS_PARAMS, void (*)(RSA_PSS_PARAMS*)> pss(
+        d2i_RSA_PSS_PARAMS(nullptr, &p, ASN1_STRING_length(seq)), RSA_PSS_PARAMS_free);
+    if (!pss) {
+        return NID_undef;
+    }
+    return pss->hashAlgorithm == nullptr ? NID_sha1 : OBJ_obj2nid(pss->hashAlgorithm->algorithm);
+}
+
+// Policy for a CMS signer whose signature has verified: the digest algorithm, the PSS hash
+// when there is one, and the signer's key.
+Result<PolicyDecision> check_cms_policy(CMS_SignerInfo* info,
+                                        X509* signer,
+                                        const SignaturePolicy& policy,
+                                        SignatureSource source,
+                                        Instant at) {
+    auto algorithm = algorithm_of_key(signer);
+    if (!algorithm) {
+        return algorithm.error();
+    }
+    X509_ALGOR* digest = nullptr;
+    X509_ALGOR* signature = nullptr;
+    CMS_SignerInfo_get0_algs(info, nullptr, nullptr, &digest, &signature);
+    const int digest_nid = digest != nullptr ? OBJ_obj2nid(digest->algorithm) : NID_undef;
+    algorithm->digest = digest_of_nid(digest_nid);
+    if (algorithm->digest == DigestKind::other && algorithm->key != KeyKind::other) {
+        const char* name = digest_nid != NID_undef ? OBJ_nid2sn(digest_nid) : nullptr;
+        algorithm->other_name = name != nullptr ? name : "unknown";
+    }
+    auto decision = policy.check(*algorithm, source, at);
+    if (!decision || signature == nullptr) {
+        return decision;
+    }
+    if (const int pss = pss_hash_nid(signature); pss != NID_undef && pss != digest_nid) {
+        SignatureAlgorithm inner = *algorithm;
+        inner.digest = digest_of_nid(pss);
+        const char* name = OBJ_nid2sn(pss);
+        inner.other_name = name != nullptr ? name : "unknown";
+        auto second = policy.check(inner, source, at);
+        if (!second) {
+            return second;
+        }
+        if (decision->flag.empty()) {
+            decision->flag = std::move(second->flag);
+        }
+    }
+    return decision;
 }
 
 /// A CMS whose signature has verified, and its signer's certificate.
@@ -65,7 +111,9 @@ struct CheckedCms {
 // The signature math alone: nothing here consults a trust store or a clock.
 Result<CheckedCms> check_signature(std::string_view content,
                                    std::string_view cms_der,
-                                   STACK_OF(X509) * extra_certs) {
+                                   STACK_OF(X509) * extra_certs,
+                                   const SignaturePolicy& policy,
+                                   Instant at) {
     if (cms_der.empty() || cms_der.size() > static_cast<std::size_t>(LONG_MAX)) {
         return invalid("no CMS signature");
     }
@@ -89,11 +137,6 @@ Result<CheckedCms> check_signature(std::string_view content,
     if (infos == nullptr || sk_CMS_SignerInfo_num(infos) != 1) {
         return invalid("CMS must have exactly one signer");
     }
-    X509_ALGOR* digest = nullptr;
-    CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(infos, 0), nullptr, nullptr, &digest, nullptr);
-    if (digest == nullptr || !strong_digest(OBJ_obj2nid(digest->algorithm))) {
-        return invalid("digest must be SHA-256 or stronger");
-    }
     ossl::BioPtr data = ossl::mem_bio(content);
     if (!data) {
         return invalid("signed content too large");
@@ -113,8 +156,12 @@ Result<CheckedCms> check_signature(std::string_view content,
     if (!out.signer) {
         return invalid("signer certificate not included");
     }
-    if (auto key = check_key(out.signer.get()); !key) {
-        return key.error();
+    // After the math, so that tampered content is SIGNATURE_INVALID whatever its algorithm.
+    // CMS envelopes come from agencies only: nothing weak is accepted, so no flag to carry.
+    auto decision = check_cms_policy(sk_CMS_SignerInfo_value(infos, 0), out.signer.get(), policy,
+                                     SignatureSource::agency, at);
+    if (!decision) {
+        return decision.error();
     }
     return out;
 }
@@ -264,7 +311,7 @@ Result<SignerIdentity> verify_detached(std::string_view content,
                                        const TrustStore& trust,
                                        Instant at) {
     ossl::ErrorQueueGuard errors;
-    auto checked = check_signature(content, cms_der, nullptr);
+    auto checked = check_signature(content, cms_der, nullptr, trust.policy(), at);
     if (!checked) {
         return checked.error();
     }
@@ -274,6 +321,54 @@ Result<SignerIdentity> verify_detached(std::string_view content,
         return chain.error();
     }
     auto identity = identity_of(checked->signer.get());
+    if (identity) {
+        identity->revocation_warning = std::move(*chain);
+    }
+    return identity;
+}
+
+Result<SignerIdentity> verify_certificate(std::string_view cert_der,
+                                          const std::vector<std::string>& chain_der,
+                                          const TrustStore& trust,
+                                          Instant at,
+                                          SignatureSource source) {
+    ossl::ErrorQueueGuard errors;
+    auto read = [](std::string_view der) {
+        const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+        ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+        if (cert && p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+            cert.reset();
+        }
+        return cert;
+    };
+    if (cert_der.empty() || cert_der.size() > static_cast<std::size_t>(LONG_MAX)) {
+        return invalid("no signer certificate");
+    }
+    ossl::X509Ptr signer = read(cert_der);
+    if (!signer) {
+        return invalid("signer certificate is not DER");
+    }
+    if (auto key = check_key(signer.get(), trust.policy(), source, at); !key) {
+        return key.error();
+    }
+    ossl::CertStackPtr extra(sk_X509_new_null());
+    if (!extra) {
+        return fail(errc::internal, "signature", "out of memory");
+    }
+    for (const auto& der : chain_der) {
+        // A certificate of the chain that does not parse is ignored: it can only fail to help.
+        if (der.size() > static_cast<std::size_t>(LONG_MAX)) {
+            continue;
+        }
+        if (ossl::X509Ptr cert = read(der); cert && sk_X509_push(extra.get(), cert.get()) != 0) {
+            cert.release();
+        }
+    }
+    auto chain = check_chain(signer.get(), extra.get(), trust.state(), at);
+    if (!chain) {
+        return chain.error();
+    }
+    auto identity = identity_of(signer.get());
     if (identity) {
         identity->revocation_warning = std::move(*chain);
     }
@@ -294,7 +389,8 @@ Result<SignerIdentity> verify_detached_with_cert(std::string_view content,
     }
     // The expected certificate is offered first, so a receipt without an embedded
     // certificate still verifies; a CMS naming another signer resolves to that signer.
-    auto checked = check_signature(content, cms_der, expected.get());
+    // The hub's own receipts: the default policy, which does not depend on the time.
+    auto checked = check_signature(content, cms_der, expected.get(), SignaturePolicy{}, Instant{});
     if (!checked) {
         return checked.error();
     }

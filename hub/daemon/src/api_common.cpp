@@ -51,4 +51,10 @@ boost::asio::awaitable<http::Response> reject(CallerContext& context,
     co_return http::error_response(failure, request);
 }
 
+std::string notice_channel_for(const Registry& registry, std::string_view to) {
+    const OrgInfo* org = registry.find(to);
+    const bool local = org != nullptr && org->route == lienthong::v1::LOCAL;
+    return local ? "inbox" : "national";
+}
+
 }  // namespace hub

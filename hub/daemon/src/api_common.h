@@ -32,6 +32,11 @@ boost::asio::awaitable<http::Response> reject(CallerContext& context,
                                               std::string action,
                                               std::string target);
 
+/// The outbox channel of a status notice for `to`: "national" when `to` is not one of this
+/// province's organizations (its statuses cross the national axis), else "inbox". One rule
+/// for the 01 an ack records and for the statuses POST /v1/status records.
+std::string notice_channel_for(const Registry& registry, std::string_view to);
+
 /// Appends one audit row; a failure to audit is logged, never turned into the answer.
 boost::asio::awaitable<void> audit(CallerContext& context,
                                    std::string actor,

@@ -3,7 +3,10 @@
 #include "hub/core/default_calendar.h"
 #include "hub/core/digest.h"
 #include "hub/http/server.h"
+#include "hub/queue/amqp_inbox.h"
+#include "hub/queue/amqp_queue.h"
 #include "hub/queue/ledger_inbox.h"
+#include "hub/queue/outbox_relay.h"
 #include "hub/store/sqlite_ledger.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -26,6 +29,7 @@
 #include "api_common.h"
 #include "endpoints.h"
 #include "gate.h"
+#include "national_wiring.h"
 #include "services.h"
 #include "trust_reload.h"
 
@@ -42,9 +46,13 @@ struct App::Parts {
     std::optional<crypto::CmsSigner> receipt_signer;
     std::unique_ptr<SqliteLedger> ledger;
     std::optional<BlobStore> blobs;
-    std::unique_ptr<LedgerInbox> inbox;
+    // queue.kind "amqp": the broker queue and the relay that fills it from the outbox.
+    std::unique_ptr<AmqpQueue> amqp;
+    std::unique_ptr<Inbox> inbox;
+    std::unique_ptr<OutboxRelay> relay;
     std::unique_ptr<Snapshot<Registry>> registry;
     Metrics metrics;
+    MaintenanceMode maintenance;
     std::unique_ptr<Gate> gate;
     asio::thread_pool blocking{2};
     // What the endpoints depend on; built once everything above exists.
@@ -55,6 +63,7 @@ struct App::Parts {
     std::unique_ptr<TraceDeps> trace;
     std::unique_ptr<AgencyEndpoints> endpoints;
     std::unique_ptr<Services> services;
+    std::unique_ptr<NationalAdapter> national;  // national.enabled only
     // Destroyed first: pending coroutines (long-polls) die with the io_context, before the
     // inbox and ledger they reference.
     std::unique_ptr<asio::io_context> io;
@@ -65,6 +74,12 @@ struct App::Parts {
     ~Parts() {
         agency.reset();
         operator_server.reset();
+        // The broker threads end before the io_context their callers wait on.
+        if (amqp) {
+            amqp->shutdown();
+        }
+        // The relay's timer is the io_context's: the relay goes first.
+        relay.reset();
         io.reset();
         blocking.join();
     }
@@ -184,6 +199,31 @@ asio::awaitable<void> audit_refusals_periodically(Gate& gate, Services& services
     }
 }
 
+// The chain head is logged so a cut tail can be found later (a chain alone cannot show that
+// its last rows are gone): journald or the log file keeps a copy the ledger's owner cannot
+// quietly rewrite, and `lienthongctl audit verify --head SEQ:HEX` checks a file against it.
+constexpr std::chrono::seconds kAuditHeadPeriod{60};
+
+void log_audit_head(Logger& log, const AuditHead& head) {
+    log.info("audit_head", "seq=" + std::to_string(head.seq) + " hash=" + head.hash);
+}
+
+asio::awaitable<void> log_audit_head_periodically(AuditStore& audits, Logger& log) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        timer.expires_after(kAuditHeadPeriod);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            co_return;
+        }
+        if (auto head = co_await audits.audit_head()) {
+            log_audit_head(log, *head);
+        } else {
+            log.warn("audit_head_failed", "error=" + log_value(head.error().text()));
+        }
+    }
+}
+
 Result<void> write_ports(const std::string& path, std::uint16_t agency, std::uint16_t op) {
     if (path.empty()) {
         return {};
@@ -213,13 +253,72 @@ void log_failure(Logger& log, const char* what, std::exception_ptr error) {
     }
 }
 
+// The broker's options from queue.*; the credentials file is read here, once, and never logged.
+Result<AmqpOptions> amqp_options(const lienthong::v1::QueueConfig& q) {
+    AmqpOptions o;
+    o.url = q.amqp_url();
+    if (!q.amqp_credentials_file().empty()) {
+        std::string text = read_text(q.amqp_credentials_file());
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+            text.pop_back();
+        }
+        const auto colon = text.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            return fail(errc::malformed, "queue.amqp_credentials_file", "expected user:password");
+        }
+        o.user = text.substr(0, colon);
+        o.password = text.substr(colon + 1);
+    }
+    o.tls = AmqpTls{q.amqp_tls().ca(), q.amqp_tls().cert(), q.amqp_tls().key()};
+    o.prefetch = q.amqp_prefetch();
+    o.confirm_window = q.amqp_confirm_window();
+    o.delivery_limit = q.delivery_limit();
+    o.visibility = std::chrono::milliseconds(q.visibility_timeout_ms());
+    return o;
+}
+
+// The embedded inbox (the ledger's outbox), or the broker's with its relay.
+Result<void> make_queue(App::Parts& p, Logger& log) {
+    const auto& q = p.config.queue();
+    const std::chrono::milliseconds visibility(q.visibility_timeout_ms());
+    if (q.kind() != "amqp") {
+        p.inbox = std::make_unique<LedgerInbox>(*p.ledger, *p.clock, visibility);
+        return {};
+    }
+    auto options = amqp_options(q);
+    if (!options) {
+        return options.error();
+    }
+    OutboxRelayOptions relay;
+    relay.batch = options->confirm_window;
+    // Connects in the background: the hub serves intake while the broker is down.
+    p.amqp = std::make_unique<AmqpQueue>(std::move(*options), *p.clock, log);
+    p.inbox = std::make_unique<AmqpInbox>(*p.amqp, *p.ledger, *p.ledger, log);
+    p.relay = std::make_unique<OutboxRelay>(*p.ledger, *p.amqp, *p.clock, log, relay);
+    log.info("queue_amqp", "prefetch=" + std::to_string(q.amqp_prefetch()) +
+                               " confirm_window=" + std::to_string(q.amqp_confirm_window()) +
+                               " delivery_limit=" + std::to_string(q.delivery_limit()));
+    return {};
+}
+
 // Each endpoint gets the stores, clock and options it uses, read once from the config.
 void wire_endpoints(App::Parts& p, Logger& log) {
     const auto& c = p.config;
     p.context.reset(new CallerContext{*p.clock, log, *p.registry, *p.ledger});
     p.intake.reset(new IntakeDeps{
-        *p.context, *p.ledger, *p.blobs, *p.trust, *p.receipt_signer, p.blocking,
-        IntakeOptions{c.province(), c.national().enabled(), c.store().inline_max_bytes()}});
+        *p.context,
+        *p.ledger,
+        *p.blobs,
+        *p.trust,
+        *p.receipt_signer,
+        p.blocking,
+        IntakeOptions{c.province(), c.national().enabled(), c.store().inline_max_bytes(),
+                      parse_deadline(c.trust().sha1_allowed_until()).value()},
+        {}});
+    if (p.relay) {
+        const auto max = static_cast<std::int64_t>(c.queue().outbox_max());
+        p.intake->outbox_full = [&relay = *p.relay, max] { return relay.backlog() >= max; };
+    }
     p.inbox_deps.reset(new InboxDeps{
         *p.context, *p.inbox, *p.ledger, *p.ledger, *p.blobs, p.calendar, p.blocking,
         InboxOptions{c.limits().inbox_max_bytes(), c.limits().inbox_inline_max_bytes()}});
@@ -229,7 +328,8 @@ void wire_endpoints(App::Parts& p, Logger& log) {
     p.endpoints.reset(
         new AgencyEndpoints{*p.intake, *p.inbox_deps, *p.status, *p.trace, p.metrics});
     p.services.reset(new Services{p.config, log, *p.clock, *p.ledger, *p.ledger, *p.inbox,
-                                  *p.registry, p.metrics, *p.context});
+                                  *p.registry, p.metrics, *p.context, *p.ledger, p.maintenance,
+                                  *p.ledger, *p.trust});
 }
 
 }  // namespace
@@ -278,10 +378,14 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
     if (!blobs) {
         return part_failed("blobs", blobs.error());
     }
+    if (auto cleaned = blobs->remove_leftovers(); !cleaned) {
+        return part_failed("blobs", cleaned.error());
+    }
     p->blobs.emplace(std::move(*blobs));
 
-    p->inbox = std::make_unique<LedgerInbox>(
-        *p->ledger, *p->clock, std::chrono::milliseconds(c.queue().visibility_timeout_ms()));
+    if (auto queue = make_queue(*p, log); !queue) {
+        return part_failed("queue", queue.error());
+    }
 
     if (auto imported =
             import_registry_file(*p->ledger, c.registry_file(), c.store().ledger(), log);
@@ -298,14 +402,37 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
         log.warn("registry_entry_skipped", "code=" + log_value(code));
     }
 
+    // Maintenance mode survives a restart: an operator who turned it on before an upgrade
+    // finds it still on afterwards.
+    auto maintenance = p->ledger->maintenance_sync();
+    if (!maintenance) {
+        return part_failed("maintenance", maintenance.error());
+    }
+    if (maintenance->on) {
+        log.warn("maintenance", "on=1 since=" + format_instant(maintenance->changed_at));
+    }
+    p->maintenance.set(std::move(*maintenance));
+
     wire_endpoints(*p, log);
     p->io = std::make_unique<asio::io_context>();
+    if (c.national().enabled()) {
+        auto national = NationalAdapter::create(
+            c.national(), p->io->get_executor(),
+            NationalDeps{*p->clock, log, *p->registry, *p->ledger, *p->ledger, *p->ledger,
+                         *p->blobs, *p->receipt_signer, p->blocking, c.province(),
+                         c.store().inline_max_bytes()});
+        if (!national) {
+            return part_failed("national", national.error());
+        }
+        p->national = std::move(*national);
+        p->services->national = p->national.get();
+    }
     start_trust_reload(*p->io, p->blocking, *p->trust, p->config.trust(), log);
     Services& services = *p->services;
     AgencyEndpoints& endpoints = *p->endpoints;
     Snapshot<Registry>& registry_snapshot = *p->registry;
     p->gate = std::make_unique<Gate>([&registry_snapshot] { return registry_snapshot.get(); },
-                                     gate_options(c), p->metrics);
+                                     gate_options(c), p->metrics, p->maintenance);
     Gate& gate = *p->gate;
     auto agency_options =
         listener_options(c, c.agency(), c.tls().client_ca(), "agency", p->blobs->temp_dir());
@@ -349,9 +476,22 @@ int App::run() {
                     "listener=operator error=" + log_value(operator_port.error().text()));
         return 1;
     }
+    if (p.relay) {
+        p.relay->start(p.io->get_executor());
+    }
     asio::co_spawn(
         *p.io, audit_refusals_periodically(*p.gate, *p.services),
         [&log = p.log](std::exception_ptr e) { log_failure(log, "audit_timer_crashed", e); });
+
+    if (auto head = p.ledger->audit_head_sync()) {
+        log_audit_head(p.log, *head);
+    }
+    asio::co_spawn(
+        *p.io, log_audit_head_periodically(*p.ledger, p.log),
+        [&log = p.log](std::exception_ptr e) { log_failure(log, "audit_head_timer_crashed", e); });
+    if (p.national) {
+        p.national->start();
+    }
 
     asio::signal_set signals(*p.io, SIGTERM, SIGINT);
     signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
@@ -359,8 +499,14 @@ int App::run() {
             return;
         }
         p.log.info("stopping", "signal=" + std::to_string(signal));
+        if (p.national) {
+            p.national->stop();  // what is mid-send stays claimed and comes back after restart
+        }
         // Long-polls answer at once (empty), so the drain only waits for real work.
         p.inbox->interrupt_waits();
+        if (p.relay) {
+            p.relay->stop();
+        }
         p.agency->stop(std::chrono::seconds(10));
         p.operator_server->stop(std::chrono::seconds(10));
         asio::co_spawn(

@@ -3,6 +3,7 @@
 #include "hub/core/logger.h"
 #include "hub/core/org_code.h"
 #include "hub/core/time.h"
+#include "hub/queue/amqp_queue.h"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -75,6 +76,125 @@ Result<void> check_operators(lienthong::v1::TlsConfig& tls, const fs::path& base
     return {};
 }
 
+// The RabbitMQ transport's keys; with the embedded queue they are ignored but still checked
+// when set, so a typo does not wait for the day the transport is switched.
+Result<void> check_queue(lienthong::v1::QueueConfig& queue, const fs::path& base) {
+    const bool amqp = queue.kind() == "amqp";
+    if (amqp && queue.amqp_url().empty()) {
+        return bad("queue.amqp_url", "required when queue.kind is amqp");
+    }
+    if (!queue.amqp_url().empty()) {
+        if (auto url = check_amqp_url(queue.amqp_url()); !url) {
+            // The URL may carry a password: name the fault, not the value.
+            return bad("queue.amqp_url", "not an amqp:// or amqps:// URL");
+        }
+    }
+    resolve(queue.mutable_amqp_credentials_file(), base);
+    if (!queue.amqp_credentials_file().empty()) {
+        const std::string text = file_text(queue.amqp_credentials_file());
+        const auto colon = text.find(':');
+        if (text.empty() || colon == 0 || colon == std::string::npos) {
+            return bad("queue.amqp_credentials_file",
+                       "cannot read user:password from " + queue.amqp_credentials_file());
+        }
+    }
+    auto* tls = queue.mutable_amqp_tls();
+    for (auto [key, path] : {std::pair{"queue.amqp_tls.ca", tls->mutable_ca()},
+                             std::pair{"queue.amqp_tls.cert", tls->mutable_cert()},
+                             std::pair{"queue.amqp_tls.key", tls->mutable_key()}}) {
+        resolve(path, base);
+        if (!path->empty() && file_text(*path).empty()) {
+            return bad(key, "cannot read " + *path);
+        }
+    }
+    if (tls->cert().empty() != tls->key().empty()) {
+        return bad("queue.amqp_tls", "cert and key go together");
+    }
+    if (queue.amqp_prefetch() == 0) {
+        queue.set_amqp_prefetch(100);
+    }
+    if (queue.amqp_prefetch() > 65535) {
+        return bad("queue.amqp_prefetch", "at most 65535");
+    }
+    if (queue.amqp_confirm_window() == 0) {
+        queue.set_amqp_confirm_window(256);
+    }
+    if (queue.amqp_confirm_window() > 65535) {
+        return bad("queue.amqp_confirm_window", "at most 65535");
+    }
+    if (queue.delivery_limit() == 0) {
+        queue.set_delivery_limit(10);
+    }
+    if (queue.delivery_limit() > 1000) {
+        return bad("queue.delivery_limit", "at most 1000");
+    }
+    if (queue.outbox_max() == 0) {
+        queue.set_outbox_max(100'000);
+    }
+    return {};
+}
+
+// The national adapter (issue 8): defaults for what may be left out, and a refusal for what
+// would make the relay or the poller misbehave (a zero interval spins, a retry cap below its
+// base never grows). The secret is read at start-up, not here: the config check never holds it.
+Result<void> check_national(lienthong::v1::NationalConfig& n, const fs::path& base) {
+    if (n.timeout_ms() == 0) {
+        n.set_timeout_ms(30'000);
+    }
+    if (n.poll_interval_ms() == 0) {
+        n.set_poll_interval_ms(60'000);
+    }
+    if (n.delivery_limit() == 0) {
+        n.set_delivery_limit(20);
+    }
+    if (n.retry_base_ms() == 0) {
+        n.set_retry_base_ms(1'000);
+    }
+    if (n.retry_max_ms() == 0) {
+        n.set_retry_max_ms(std::max<std::uint32_t>(300'000, n.retry_base_ms()));
+    }
+    if (n.breaker_failures() == 0) {
+        n.set_breaker_failures(5);
+    }
+    if (n.breaker_cooldown_ms() == 0) {
+        n.set_breaker_cooldown_ms(10'000);
+    }
+    resolve(n.mutable_secret_file(), base);
+    resolve(n.mutable_ca_file(), base);
+    if (!n.enabled()) {
+        return {};
+    }
+    const std::string& endpoint = n.endpoint();
+    if (endpoint.empty()) {
+        return bad("national.endpoint", "required when national.enabled");
+    }
+    if (!endpoint.starts_with("https://") && !endpoint.starts_with("http://")) {
+        return bad("national.endpoint", "'" + endpoint + "' is not an http(s):// URL");
+    }
+    if (n.system_id().empty()) {
+        return bad("national.system_id", "required when national.enabled");
+    }
+    if (n.secret_file().empty()) {
+        return bad("national.secret_file", "required when national.enabled");
+    }
+    if (!fs::is_regular_file(n.secret_file())) {
+        return bad("national.secret_file", "cannot read " + n.secret_file());
+    }
+    if (!n.ca_file().empty() && !fs::is_regular_file(n.ca_file())) {
+        return bad("national.ca_file", "cannot read " + n.ca_file());
+    }
+    if (n.poll_interval_ms() < 100) {
+        return bad("national.poll_interval_ms", "must be at least 100");
+    }
+    if (n.timeout_ms() < 100) {
+        return bad("national.timeout_ms", "must be at least 100");
+    }
+    if (n.retry_max_ms() < n.retry_base_ms()) {
+        return bad("national.retry_max_ms", "must not be below national.retry_base_ms");
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<lienthong::v1::Config> load_config(const std::string& path) {
@@ -135,6 +255,24 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
     resolve(trust->mutable_crl_dir(), base);
     if (trust->reload_interval_ms() == 0) {
         trust->set_reload_interval_ms(30'000);
+    }
+    default_to<std::string>(*trust->mutable_sha1_allowed_until(), "2027-04-10");
+    if (!parse_date(trust->sha1_allowed_until())) {
+        return bad("trust.sha1_allowed_until",
+                   "'" + trust->sha1_allowed_until() + "' is not a date yyyy-MM-dd");
+    }
+    // The floors are Circular 15/2025's: a configuration may raise them, never lower them.
+    if (trust->min_rsa_bits() == 0) {
+        trust->set_min_rsa_bits(2048);
+    }
+    if (trust->min_rsa_bits() < 2048 || trust->min_rsa_bits() > 16384) {
+        return bad("trust.min_rsa_bits", "must be between 2048 and 16384");
+    }
+    if (trust->min_ecdsa_bits() == 0) {
+        trust->set_min_ecdsa_bits(256);
+    }
+    if (trust->min_ecdsa_bits() < 256 || trust->min_ecdsa_bits() > 521) {
+        return bad("trust.min_ecdsa_bits", "must be between 256 and 521");
     }
 
     auto* receipt = c.mutable_receipt();
@@ -210,15 +348,15 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
     if (queue->kind() != "sqlite" && queue->kind() != "amqp") {
         return bad("queue.kind", "'" + queue->kind() + "' is not sqlite or amqp");
     }
-    if (queue->kind() == "amqp") {
-        return bad("queue.kind", "amqp is not available in this build yet");
-    }
     if (queue->visibility_timeout_ms() == 0) {
         queue->set_visibility_timeout_ms(60'000);
     }
+    if (auto checked = check_queue(*queue, base); !checked) {
+        return checked.error();
+    }
 
-    if (c.national().enabled()) {
-        return bad("national.enabled", "the national adapter is not available in this build yet");
+    if (auto national = check_national(*c.mutable_national(), base); !national) {
+        return national.error();
     }
 
     LogLevel level;

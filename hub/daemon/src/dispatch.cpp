@@ -6,7 +6,9 @@
 #include <chrono>
 
 #include "api_common.h"
+#include "edxml_intake.h"
 #include "endpoints.h"
+#include "metrics.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -40,11 +42,24 @@ boost::asio::awaitable<http::Response> route_agency(AgencyEndpoints& endpoints,
         }
         co_return co_await post_envelope(endpoints.intake, std::move(request));
     }
+    if (path == "/v1/edxml") {
+        if (method != verb::post) {
+            co_return method_not_allowed(request);
+        }
+        EdxmlDeps deps{endpoints.intake, endpoints.status};
+        co_return co_await post_edxml(deps, std::move(request));
+    }
     if (path == "/v1/inbox") {
         if (method != verb::get) {
             co_return method_not_allowed(request);
         }
         co_return co_await get_inbox(endpoints.inbox, std::move(request));
+    }
+    if (path == "/v1/inbox/ack") {
+        if (method != verb::post) {
+            co_return method_not_allowed(request);
+        }
+        co_return co_await ack_inbox_batch(endpoints.inbox, std::move(request));
     }
     if (path == "/v1/status") {
         if (method != verb::post) {
@@ -87,36 +102,14 @@ boost::asio::awaitable<http::Response> route_agency(AgencyEndpoints& endpoints,
     co_return http::error_response(fail(errc::not_found, "", "no such endpoint"), request);
 }
 
-std::string route_name(const http::Request& request) {
-    const auto& path = request.path;
-    if (path.rfind("/v1/inbox/", 0) == 0) {
-        return "inbox_ack";
-    }
-    if (path.rfind("/v1/envelopes/", 0) == 0) {
-        return "trace";
-    }
-    if (path.rfind("/v1/attachments/", 0) == 0) {
-        return "attachment";
-    }
-    if (path == "/v1/envelopes") {
-        return "envelopes_post";
-    }
-    if (path == "/v1/inbox" || path == "/v1/status" || path == "/v1/time") {
-        return path.substr(4);
-    }
-    return "other";
-}
-
 }  // namespace
 
 boost::asio::awaitable<http::Response> agency_dispatch(AgencyEndpoints& endpoints,
                                                        http::Request request) {
     const auto started = std::chrono::steady_clock::now();
-    const auto name = route_name(request);
+    const auto name = agency_route(request.path);
     auto response = co_await route_agency(endpoints, std::move(request));
-    endpoints.metrics.observe(
-        name, response.status,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    endpoints.metrics.observe(name, response.error, std::chrono::steady_clock::now() - started);
     co_return response;
 }
 

@@ -16,6 +16,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,6 +58,8 @@ struct IntakeOptions {
     std::string province;                        ///< the hub's level-1 code
     bool national_enabled = false;               ///< recipients outside the province may be routed
     std::uint64_t inline_max_bytes = 256 << 10;  ///< attachments kept inside the ledger
+    /// SHA-1 XMLDSig signatures (POST /v1/edxml) are accepted before this instant.
+    Instant sha1_allowed_until = Instant::max();
 };
 struct IntakeDeps {
     CallerContext& context;
@@ -66,6 +69,9 @@ struct IntakeDeps {
     const crypto::CmsSigner& receipt_signer;
     boost::asio::thread_pool& blocking;  ///< for blob files and large bodies
     IntakeOptions options;
+    /// True while the items waiting for a broker reach queue.outbox_max: intake answers 503
+    /// then. Empty with the embedded queue (nothing waits). Thread-safe.
+    std::function<bool()> outbox_full;
 };
 
 /// GET /v1/inbox, POST /v1/inbox/{id}/ack, GET /v1/attachments/...

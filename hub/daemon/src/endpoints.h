@@ -18,6 +18,8 @@ boost::asio::awaitable<http::Response> get_inbox(InboxDeps& deps, http::Request 
 boost::asio::awaitable<http::Response> ack_inbox(InboxDeps& deps,
                                                  http::Request request,
                                                  std::string delivery_id);
+/// POST /v1/inbox/ack: an AckRequest's items, in one transaction.
+boost::asio::awaitable<http::Response> ack_inbox_batch(InboxDeps& deps, http::Request request);
 /// GET /v1/attachments/{delivery_id}/{content_id}: one attachment, streamed, for the
 /// delivery's recipient only (Range supported).
 boost::asio::awaitable<http::Response> get_attachment(InboxDeps& deps,

@@ -4,30 +4,47 @@
 
 namespace hub {
 
-Gate::Gate(RegistrySource registry, GateOptions options, Metrics& metrics, SteadyNow now)
-    : registry_(std::move(registry)), options_(options), metrics_(metrics), now_(std::move(now)) {
+Gate::Gate(RegistrySource registry,
+           GateOptions options,
+           Metrics& metrics,
+           const MaintenanceMode& maintenance,
+           SteadyNow now)
+    : registry_(std::move(registry)),
+      options_(options),
+      metrics_(metrics),
+      maintenance_(maintenance),
+      now_(std::move(now)) {
     if (options_.rate_per_org > 0) {
         options_.rate_burst = std::max(options_.rate_burst, 1.0);
     }
 }
 
-Failure Gate::refuse_anonymous(std::string text) {
-    metrics_.count_unauthenticated();
+Failure Gate::refuse_anonymous(std::string_view route, std::string text) {
+    metrics_.refused(route, errc::unauthenticated);
     unaudited_.fetch_add(1, std::memory_order_relaxed);
     return fail(errc::unauthenticated, "", std::move(text));
 }
 
 std::optional<Failure> Gate::agency(const http::Request& head) {
     if (!head.client_cert_sha256) {
-        return refuse_anonymous("a client certificate is required");
+        return refuse_anonymous(agency_route(head.path), "a client certificate is required");
     }
     auto registry = registry_();
     const OrgInfo* org = registry ? registry->by_client_cert(*head.client_cert_sha256) : nullptr;
     if (org == nullptr) {
-        return refuse_anonymous("this client certificate is not registered");
+        return refuse_anonymous(agency_route(head.path),
+                                "this client certificate is not registered");
+    }
+    // After authentication, so only registered agencies read the notice; /v1/time stays
+    // open because agencies set their clocks from it and it stores nothing.
+    if (!(head.path == "/v1/time" && head.method == boost::beast::http::verb::get)) {
+        if (auto refusal = maintenance_.refusal()) {
+            metrics_.refused(agency_route(head.path), errc::maintenance);
+            return refusal;
+        }
     }
     if (!take_token(org->code)) {
-        metrics_.count_rate_limited();
+        metrics_.refused(agency_route(head.path), errc::rate_limited);
         return fail(errc::rate_limited, "",
                     "organization " + org->code + " is over its rate of " +
                         std::to_string(static_cast<unsigned long long>(options_.rate_per_org)) +
@@ -43,7 +60,7 @@ std::optional<Failure> Gate::operator_listener(const http::Request& head) {
     if (options_.operator_open_health && (head.path == "/healthz" || head.path == "/metrics")) {
         return std::nullopt;
     }
-    return refuse_anonymous("an operator certificate is required");
+    return refuse_anonymous(kOperatorRoute, "an operator certificate is required");
 }
 
 std::optional<std::string> Gate::organization(const std::string& cert_sha256) const {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "maintenance.h"
 #include "metrics.h"
 
 namespace hub {
@@ -40,14 +41,19 @@ public:
     using RegistrySource = std::function<std::shared_ptr<const Registry>()>;
     using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
 
-    /// Keeps `metrics` by reference; `now` is the clock of the rate buckets (tests pass one).
+    /// Keeps `metrics` and `maintenance` by reference; `now` is the clock of the rate buckets
+    /// (tests pass one).
     Gate(
-        RegistrySource registry, GateOptions options, Metrics& metrics, SteadyNow now = [] {
-            return std::chrono::steady_clock::now();
-        });
+        RegistrySource registry,
+        GateOptions options,
+        Metrics& metrics,
+        const MaintenanceMode& maintenance,
+        SteadyNow now = [] { return std::chrono::steady_clock::now(); });
 
     /// Agency listener: UNAUTHENTICATED without a client certificate or with one the
     /// registry does not know (or has revoked), everywhere (api.md names no open endpoint);
+    /// MAINTENANCE (with the operator's notice and Retry-After) in maintenance mode, on
+    /// every endpoint but GET /v1/time, so a request refused then stores nothing;
     /// RATE_LIMITED when the certificate's organization is over its rate. nullopt: go on.
     std::optional<Failure> agency(const http::Request& head);
 
@@ -69,12 +75,13 @@ private:
         double tokens = 0;
         std::chrono::steady_clock::time_point at;
     };
-    Failure refuse_anonymous(std::string text);
+    Failure refuse_anonymous(std::string_view route, std::string text);
     bool take_token(const std::string& org);
 
     RegistrySource registry_;
     GateOptions options_;
     Metrics& metrics_;
+    const MaintenanceMode& maintenance_;
     SteadyNow now_;
     std::atomic<std::uint64_t> unaudited_{0};
     std::mutex mutex_;  // guards buckets_

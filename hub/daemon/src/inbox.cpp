@@ -1,5 +1,5 @@
-// GET /v1/inbox, POST /v1/inbox/{id}/ack and GET /v1/attachments/{delivery_id}/{content_id}
-// (api.md; ).
+// GET /v1/inbox, POST /v1/inbox/{id}/ack, POST /v1/inbox/ack and GET
+// /v1/attachments/{delivery_id}/{content_id} (api.md; ).
 //
 // An inbox answer is bounded by bytes (limits.inbox_max_bytes): attachments travel inline
 // while they fit (and are at most limits.inbox_inline_max_bytes each), the others by
@@ -10,15 +10,21 @@
 #include "lienthong/v1/api.pb.h"
 
 #include <charconv>
+#include <set>
+#include <vector>
 
 #include "api_common.h"
 #include "blocking.h"
 #include "endpoints.h"
+#include "xml_answers.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
 
 namespace {
+
+// As many as one inbox answer can hold (GET /v1/inbox?max=100).
+constexpr int kMaxAcksPerRequest = 100;
 
 // A query number within [low, high]; absent -> fallback; above high -> high.
 Result<long> query_number(
@@ -68,7 +74,9 @@ boost::asio::awaitable<Result<v1::SignedEnvelope>> rebuild(InboxDeps& deps,
     v1::SignedEnvelope envelope;
     envelope.set_header(record.header);
     envelope.set_signature(record.signature);
-    budget -= static_cast<std::int64_t>(record.header.size() + record.signature.size());
+    envelope.set_edxml_package(record.edxml_package);
+    budget -= static_cast<std::int64_t>(record.header.size() + record.signature.size() +
+                                        record.edxml_package.size());
     for (const auto& attachment : record.attachments) {
         auto* out = envelope.add_attachments();
         out->set_content_id(attachment.content_id);
@@ -185,10 +193,50 @@ boost::asio::awaitable<Result<std::optional<Arrival>>> arrival_for(InboxDeps& de
     status.code = "01";
     status.reported_at = format_instant(arrival.arrived_at);
     status.recorded_at = arrival.arrived_at;
+    // The 01 of a document that came from the national axis goes back out through it.
+    status.notice_channel = notice_channel_for(*deps.context.registry.get(), status.to);
     status.notice = arrival_notice(status, **envelope, **delivery, arrival.official_received_at,
                                    arrival.handling_deadline)
                         .SerializeAsString();
     co_return std::optional<Arrival>(std::move(arrival));
+}
+
+// Acks `ids` of `me`'s inbox in one ledger transaction: all, or none when one of them is
+// not an item of `me`'s (NOT_FOUND naming it). 204 also for items acked before.
+boost::asio::awaitable<http::Response> acknowledge(InboxDeps& deps,
+                                                   const http::Request& request,
+                                                   const std::string& me,
+                                                   std::vector<std::string> ids) {
+    std::vector<ItemAck> acks;
+    acks.reserve(ids.size());
+    for (const auto& id : ids) {
+        ItemAck ack;
+        if (id.rfind("d-", 0) == 0) {
+            auto found = co_await arrival_for(deps, me, id);
+            if (!found) {
+                co_return http::error_response(found.error(), request);
+            }
+            if (!*found) {
+                co_return http::error_response(
+                    fail(errc::not_found, "delivery_id", "no such item in this inbox: " + id),
+                    request);
+            }
+            ack.arrival = std::move(*found);
+        }
+        ack.audit = AuditRecord{deps.context.clock.now(),       me, "inbox.ack", id, "OK",
+                                "request=" + request.request_id};
+        ack.item_id = id;
+        acks.push_back(std::move(ack));
+    }
+    auto acked = co_await deps.outbox.ack_items(me, std::move(acks), deps.context.clock.now());
+    if (!acked) {
+        co_return http::error_response(acked.error(), request);
+    }
+    // Only now, with the acks durable in the ledger, may a broker forget its copies.
+    for (const auto& id : ids) {
+        co_await deps.inbox.settled(me, id);
+    }
+    co_return http::Response{204, "", "", {}, {}};
 }
 
 }  // namespace
@@ -220,6 +268,15 @@ boost::asio::awaitable<http::Response> get_inbox(InboxDeps& deps, http::Request 
         }
         *batch.add_items() = std::move(*item);
     }
+    if (wants_xml(request)) {
+        // Items with no edXML form stay unacked and reach the caller through the JSON inbox.
+        std::vector<std::string> skipped;
+        auto answer = xml_inbox(batch, national::registry_lookup(caller->registry), skipped);
+        for (const auto& item : skipped) {
+            deps.context.log.warn("inbox_item_not_edxml", "item=" + log_value(item));
+        }
+        co_return answer;
+    }
     co_return http::message_response(200, batch, request);
 }
 
@@ -230,26 +287,34 @@ boost::asio::awaitable<http::Response> ack_inbox(InboxDeps& deps,
     if (!caller) {
         co_return http::error_response(caller.error(), request);
     }
-    const std::string me = caller->org->code;
-    std::optional<Arrival> arrival;
-    if (id.rfind("d-", 0) == 0) {
-        auto found = co_await arrival_for(deps, me, id);
-        if (!found) {
-            co_return http::error_response(found.error(), request);
-        }
-        if (!*found) {
-            co_return http::error_response(fail(errc::not_found, "delivery_id"), request);
-        }
-        arrival = std::move(*found);
+    std::vector<std::string> ids;
+    ids.push_back(std::move(id));
+    co_return co_await acknowledge(deps, request, caller->org->code, std::move(ids));
+}
+
+boost::asio::awaitable<http::Response> ack_inbox_batch(InboxDeps& deps, http::Request request) {
+    auto caller = authenticate(deps.context, request);
+    if (!caller) {
+        co_return http::error_response(caller.error(), request);
     }
-    AuditRecord audit{deps.context.clock.now(),       me, "inbox.ack", id, "OK",
-                      "request=" + request.request_id};
-    auto acked = co_await deps.outbox.ack_item(me, id, deps.context.clock.now(), std::move(arrival),
-                                               std::move(audit));
-    if (!acked) {
-        co_return http::error_response(acked.error(), request);
+    v1::AckRequest ack;
+    if (auto parsed = http::parse_message(request, ack); !parsed) {
+        co_return http::error_response(parsed.error(), request);
     }
-    co_return http::Response{204, "", "", {}, {}};
+    if (ack.delivery_ids_size() == 0 || ack.delivery_ids_size() > kMaxAcksPerRequest) {
+        co_return http::error_response(
+            fail(errc::malformed, "delivery_ids",
+                 "from 1 to " + std::to_string(kMaxAcksPerRequest) + " delivery ids"),
+            request);
+    }
+    std::vector<std::string> ids;
+    std::set<std::string> seen;
+    for (const auto& id : ack.delivery_ids()) {
+        if (seen.insert(id).second) {
+            ids.push_back(id);  // a list naming an item twice acks it once
+        }
+    }
+    co_return co_await acknowledge(deps, request, caller->org->code, std::move(ids));
 }
 
 boost::asio::awaitable<http::Response> get_attachment(InboxDeps& deps,

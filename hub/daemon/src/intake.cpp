@@ -15,6 +15,7 @@
 #include "blocking.h"
 #include "endpoints.h"
 #include "envelope_body.h"
+#include "intake_paths.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -232,7 +233,28 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
     if (!signer) {
         co_return co_await reject(context, request, signer.error(), actor, action, envelope_id);
     }
-    const Registry& registry = *caller->registry;
+    CheckedIntake intake;
+    intake.checked = std::move(*checked);
+    intake.body = std::move(*body);
+    intake.signer = DocumentSigner{signer->cert_sha256, signer->uid};
+    if (!signer->revocation_warning.empty()) {
+        intake.warnings.push_back(signer->revocation_warning);
+    }
+    co_return co_await accept_checked(deps, request, *caller, action, std::move(intake));
+}
+
+boost::asio::awaitable<http::Response> accept_checked(IntakeDeps& deps,
+                                                      const http::Request& request,
+                                                      const Caller& caller,
+                                                      std::string action,
+                                                      CheckedIntake intake) {
+    CallerContext& context = deps.context;
+    const std::string actor = caller.org->code;
+    const CheckedEnvelope* checked = &intake.checked;
+    IncomingEnvelope* body = &intake.body;
+    const auto& header = checked->header;
+    const std::string envelope_id = header.envelope_id();
+    const Registry& registry = *caller.registry;
     const OrgInfo* sender = registry.find(checked->from.canonical);
     if (sender == nullptr) {
         co_return co_await reject(context, request,
@@ -241,14 +263,20 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
                                   actor, action, envelope_id);
     }
     // CERTIFICATE_REVOKED when the registry revoked it, SIGNER_MISMATCH when not its own.
-    if (auto belongs = registry.check_signer(*sender, signer->cert_sha256, signer->uid); !belongs) {
-        co_return co_await reject(context, request, belongs.error(), actor, action, envelope_id);
+    // Unsigned edXML (allowed for its sender) has no signer to check.
+    if (intake.signer) {
+        auto belongs =
+            registry.check_signer(*sender, intake.signer->cert_sha256, intake.signer->uid);
+        if (!belongs) {
+            co_return co_await reject(context, request, belongs.error(), actor, action,
+                                      envelope_id);
+        }
     }
-    if (sender != caller->org) {
+    if (sender != caller.org) {
         co_return co_await reject(
             context, request,
             fail(errc::forbidden_sender, "header.from.code",
-                 "the caller is " + caller->org->code + ", not " + sender->code),
+                 "the caller is " + caller.org->code + ", not " + sender->code),
             actor, action, envelope_id);
     }
     auto routed = route_recipients(deps.options, registry, header);
@@ -264,12 +292,14 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
 
     // Idempotency: a repost needs no blob writes; accept_envelope decides again under its lock.
     const std::string header_sha256 = sha256_hex(body->header);
+    const std::string content_digest =
+        intake.content_digest.empty() ? header_sha256 : intake.content_digest;
     auto earlier = co_await deps.envelopes.find_envelope(sender->code, envelope_id);
     if (!earlier) {
         co_return co_await reject(context, request, earlier.error(), actor, action, envelope_id);
     }
     if (*earlier) {
-        if ((*earlier)->content_digest != header_sha256) {
+        if ((*earlier)->content_digest != content_digest) {
             co_return co_await reject(
                 context, request,
                 fail(errc::duplicate_conflict, "header.envelope_id",
@@ -279,6 +309,15 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
         co_await audit(context, actor, action, envelope_id, "DUPLICATE",
                        "request=" + request.request_id);
         co_return receipt_response(200, (*earlier)->receipt, request);
+    }
+
+    // A repost above still gets its receipt; a new envelope waits while the broker is behind
+    // (the outbox is bounded: queue.outbox_max).
+    if (deps.outbox_full && deps.outbox_full()) {
+        co_return co_await reject(
+            context, request,
+            fail(errc::unavailable, "", "the hub's outbox is full while its broker is away"), actor,
+            action, envelope_id);
     }
 
     const std::uint64_t inline_max = deps.options.inline_max_bytes;
@@ -312,7 +351,8 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
     record.header = body->header;
     record.signature = body->signature;
     record.header_sha256 = header_sha256;
-    record.content_digest = header_sha256;
+    record.content_digest = content_digest;
+    record.edxml_package = std::move(intake.edxml_package);
     record.receipt = receipt.SerializeAsString();
     record.accepted_at = accepted_at;
     record.reply_requested = header.reply_requested();
@@ -328,14 +368,12 @@ boost::asio::awaitable<http::Response> post_envelope(IntakeDeps& deps, http::Req
     record.in_reply_to.assign(header.in_reply_to().begin(), header.in_reply_to().end());
     record.attachments = std::move(*attachments);
     record.deliveries = routed->deliveries;
-    if (!signer->revocation_warning.empty()) {
-        record.warnings.push_back(signer->revocation_warning);
-    }
-    record.audit.push_back(
-        AuditRecord{accepted_at, actor, action, envelope_id, "OK",
-                    "request=" + request.request_id + " doc=" + log_value(header.document_id()) +
-                        " recipients=" + std::to_string(routed->deliveries.size()) +
-                        " signer=" + signer->cert_sha256.substr(0, 16)});
+    record.warnings = std::move(intake.warnings);
+    record.audit.push_back(AuditRecord{
+        accepted_at, actor, action, envelope_id, "OK",
+        "request=" + request.request_id + " doc=" + log_value(header.document_id()) +
+            " recipients=" + std::to_string(routed->deliveries.size()) +
+            " signer=" + (intake.signer ? intake.signer->cert_sha256.substr(0, 16) : "none")});
     auto accepted = co_await deps.envelopes.accept_envelope(std::move(record));
     if (!accepted) {
         co_return co_await reject(context, request, accepted.error(), actor, action, envelope_id);

@@ -1,54 +1,34 @@
 #include "metrics.h"
 
-#include <sstream>
-
 namespace hub {
 
-void Metrics::observe(const std::string& route, unsigned status, double seconds) {
-    std::lock_guard lock(mutex_);
-    ++requests_[{route, status}];
-    auto& series = latency_[route];
-    ++series.count;
-    series.sum += seconds;
-    for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-        if (seconds <= kBuckets[i]) {
-            ++series.buckets[i];
-        }
-    }
-}
+Metrics::Metrics()
+    : ops::RequestMetrics({"envelopes_post", "inbox", "inbox_ack", "status", "time", "trace",
+                           "attachment", std::string(kOperatorRoute), "other"}) {}
 
-std::string Metrics::render(const std::string& extra) const {
-    std::ostringstream out;
-    std::lock_guard lock(mutex_);
-    out << "# HELP lienthong_requests_total Requests answered, by route and HTTP status.\n"
-        << "# TYPE lienthong_requests_total counter\n";
-    for (const auto& [key, count] : requests_) {
-        out << "lienthong_requests_total{route=\"" << key.first << "\",status=\"" << key.second
-            << "\"} " << count << "\n";
+std::string_view agency_route(const std::string& path) {
+    if (path.rfind("/v1/inbox/", 0) == 0) {
+        return "inbox_ack";
     }
-    out << "# HELP lienthong_request_seconds Time to answer, by route.\n"
-        << "# TYPE lienthong_request_seconds histogram\n";
-    for (const auto& [route, series] : latency_) {
-        for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-            out << "lienthong_request_seconds_bucket{route=\"" << route << "\",le=\"" << kBuckets[i]
-                << "\"} " << series.buckets[i] << "\n";
-        }
-        out << "lienthong_request_seconds_bucket{route=\"" << route << "\",le=\"+Inf\"} "
-            << series.count << "\n"
-            << "lienthong_request_seconds_sum{route=\"" << route << "\"} " << series.sum << "\n"
-            << "lienthong_request_seconds_count{route=\"" << route << "\"} " << series.count
-            << "\n";
+    if (path.rfind("/v1/envelopes/", 0) == 0) {
+        return "trace";
     }
-    out << "# HELP lienthong_unauthenticated_total Requests refused at the header: no client "
-           "certificate, or one the registry does not know.\n"
-        << "# TYPE lienthong_unauthenticated_total counter\n"
-        << "lienthong_unauthenticated_total " << unauthenticated_.load() << "\n"
-        << "# HELP lienthong_rate_limited_total Requests refused at the header: the "
-           "organization was over its rate.\n"
-        << "# TYPE lienthong_rate_limited_total counter\n"
-        << "lienthong_rate_limited_total " << rate_limited_.load() << "\n";
-    out << extra;
-    return out.str();
+    if (path.rfind("/v1/attachments/", 0) == 0) {
+        return "attachment";
+    }
+    if (path == "/v1/envelopes") {
+        return "envelopes_post";
+    }
+    if (path == "/v1/inbox") {
+        return "inbox";
+    }
+    if (path == "/v1/status") {
+        return "status";
+    }
+    if (path == "/v1/time") {
+        return "time";
+    }
+    return "other";
 }
 
 }  // namespace hub

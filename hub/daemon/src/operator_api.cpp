@@ -1,16 +1,24 @@
 // The operator listener: health, readiness, metrics, a minimal status document and the
 // registry administration.
 
+#include "hub/core/digest.h"
+#include "hub/core/text.h"
 #include "hub/http/message.h"
+#include "hub/ops/exposition.h"
+#include "hub/ops/process_figures.h"
 #include "lienthong/v1/registry.pb.h"
 
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "api_common.h"
+#include "certificate_metrics.h"
 #include "endpoints.h"
+#include "metrics.h"
+#include "national_wiring.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -60,6 +68,29 @@ boost::asio::awaitable<std::string> overdue_json(Services& services, boost::json
     co_return std::string();
 }
 
+// The national adapter as /status.json shows it; an error text when the ledger did not answer.
+boost::asio::awaitable<std::string> national_json(Services& services, boost::json::object& out) {
+    auto health = co_await services.national->health();
+    if (!health) {
+        co_return health.error().text();
+    }
+    out["enabled"] = true;
+    out["reachable"] = health->reachable;
+    out["breaker"] = health->breaker;
+    out["outbox_depth"] = health->outbox_depth;
+    out["oldest_age_s"] = health->oldest_age_s ? boost::json::value(*health->oldest_age_s)
+                                               : boost::json::value(nullptr);
+    out["last_poll"] = health->last_poll ? format_instant(*health->last_poll) : std::string();
+    out["relayed"] = health->relay.relayed;
+    out["failed_attempts"] = health->relay.failed_attempts;
+    out["dead_letters"] = health->relay.dead;
+    out["received"] = health->inbound.taken;
+    out["refused"] = health->inbound.refused;
+    out["last_error"] =
+        health->relay.last_error.empty() ? health->inbound.last_error : health->relay.last_error;
+    co_return std::string();
+}
+
 boost::asio::awaitable<http::Response> status_json(Services& services) {
     boost::json::object doc;
     doc["now"] = format_instant(services.clock.now());
@@ -83,7 +114,15 @@ boost::asio::awaitable<http::Response> status_json(Services& services) {
                             {"reply_deadline", format_instant(reply.reply_deadline)}});
         }
     }
-    doc["status"] = overdue_error.empty() && depths && late_replies ? "ok" : "degraded";
+    boost::json::object national{{"enabled", false}};
+    std::string national_error;
+    if (services.national != nullptr) {
+        national_error = co_await national_json(services, national);
+    }
+    doc["national"] = std::move(national);
+    doc["status"] = overdue_error.empty() && depths && late_replies && national_error.empty()
+                        ? "ok"
+                        : "degraded";
     doc["late_reply_count"] = late.size();
     doc["late_replies"] = std::move(late);
     doc["overdue_count"] = overdue.size();
@@ -93,34 +132,127 @@ boost::asio::awaitable<http::Response> status_json(Services& services) {
     co_return text(200, boost::json::serialize(doc), "application/json");
 }
 
-boost::asio::awaitable<http::Response> metrics(Services& services) {
-    std::string extra =
-        "# HELP lienthong_queue_depth Items not yet acknowledged, by recipient.\n"
-        "# TYPE lienthong_queue_depth gauge\n";
-    if (auto depths = co_await services.inbox.depths()) {
-        for (const auto& [recipient, depth] : *depths) {
-            extra += "lienthong_queue_depth{recipient=\"" + recipient + "\"} " +
-                     std::to_string(depth) + "\n";
-        }
+// Bytes of the ledger on disk: the database file and its write-ahead log.
+std::optional<std::uint64_t> ledger_bytes(const std::string& path) {
+    std::error_code ec;
+    const auto main = std::filesystem::file_size(path, ec);
+    if (ec) {
+        return std::nullopt;
     }
-    // A count, not a list: a scrape costs the same with a million overdue deliveries.
-    if (auto overdue = co_await services.envelopes.count_overdue(services.clock.now())) {
-        extra +=
-            "# HELP lienthong_overdue_deliveries Deliveries past their handling deadline (R-08).\n"
-            "# TYPE lienthong_overdue_deliveries gauge\nlienthong_overdue_deliveries " +
-            std::to_string(*overdue) + "\n";
-    }
-    co_return text(200, services.metrics.render(extra), "text/plain; version=0.0.4");
+    const auto wal = std::filesystem::file_size(path + "-wal", ec);
+    return main + (ec ? 0 : wal);
 }
 
+// Above this many late replies the gauge says "at least": a scrape must cost the same
+// however far behind the province is.
+constexpr std::size_t kLateReplyCountCap = 10000;
+constexpr std::size_t kDeadLetterCountCap = 1000;
+
+boost::asio::awaitable<http::Response> metrics(Services& services) {
+    ops::Exposition out;
+    services.metrics.render(out);
+    const Instant now = services.clock.now();
+    out.family("lienthong_queue_depth", "gauge",
+               "Items of an agency's embedded inbox not yet acknowledged, by recipient.");
+    if (auto depths = co_await services.inbox.depths()) {
+        for (const auto& [recipient, depth] : *depths) {
+            out.sample("lienthong_queue_depth", {{"recipient", recipient}},
+                       static_cast<double>(depth));
+        }
+    }
+    out.family("lienthong_outbox_items", "gauge",
+               "Outbox items (deliveries and status notices) not yet done, by channel.");
+    for (const char* channel : {"inbox", "national"}) {
+        if (auto open = co_await services.outbox.open_items(channel)) {
+            std::int64_t total = 0;
+            for (const auto& [recipient, n] : *open) {
+                total += n;
+            }
+            out.sample("lienthong_outbox_items", {{"channel", channel}},
+                       static_cast<double>(total));
+        }
+    }
+    out.family(
+        "lienthong_outbox_oldest_age_seconds", "gauge",
+        "Age of the oldest outbox item not yet relayed (nor dead), by channel; 0 when none.");
+    for (const char* channel : {"inbox", "national"}) {
+        if (auto backlog = co_await services.outbox.relay_backlog(channel)) {
+            const double age =
+                backlog->oldest
+                    ? std::max(0.0, std::chrono::duration<double>(now - *backlog->oldest).count())
+                    : 0.0;
+            out.sample("lienthong_outbox_oldest_age_seconds", {{"channel", channel}}, age);
+        }
+    }
+    if (auto dead = co_await services.outbox.dead_letters("", kDeadLetterCountCap)) {
+        out.single("lienthong_dead_letters", "gauge",
+                   "Outbox items no carrier could deliver, waiting for an operator; at most 1000.",
+                   static_cast<double>(dead->size()));
+    }
+    // A count, not a list: a scrape costs the same with a million overdue deliveries.
+    if (auto overdue = co_await services.envelopes.count_overdue(now)) {
+        out.single("lienthong_overdue_deliveries", "gauge",
+                   "Deliveries past their handling deadline without a 02 or 03 (R-08).",
+                   static_cast<double>(*overdue));
+    }
+    if (auto late = co_await services.envelopes.late_replies(now, kLateReplyCountCap)) {
+        out.single("lienthong_late_replies", "gauge",
+                   "Requested replies past their deadline without a reply (R-13); at most 10000.",
+                   static_cast<double>(late->size()));
+    }
+    if (auto bytes = ledger_bytes(services.config.store().ledger())) {
+        out.single("lienthong_ledger_bytes", "gauge",
+                   "Size of the ledger on disk (database file and write-ahead log).",
+                   static_cast<double>(*bytes));
+    }
+    if (auto head = co_await services.context.audits.audit_head()) {
+        out.single("lienthong_audit_head_seq", "gauge",
+                   "Sequence number of the audit chain's last row (R-22); it never goes down.",
+                   static_cast<double>(head->seq));
+    }
+    out.single("lienthong_organizations", "gauge", "Organizations in the registry.",
+               static_cast<double>(services.registry.get()->organizations().size()));
+    out.single("lienthong_maintenance", "gauge",
+               "1 while maintenance mode refuses agency requests, else 0.",
+               services.maintenance.refusal() ? 1 : 0);
+    render_certificate_expiry(out, services);
+    ops::render_process(out, ops::read_process_figures());
+    co_return text(200, out.text(), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+// One state per part, as JSON ({"store": "up", "queue": "down"}): 200 when every part is up.
 boost::asio::awaitable<http::Response> ready(Services& services) {
-    if (auto store = co_await services.envelopes.count_overdue(services.clock.now()); !store) {
-        co_return text(503, "store: " + store.error().text() + "\n");
+    const bool store =
+        (co_await services.envelopes.count_overdue(services.clock.now())).has_value();
+    const bool queue = services.inbox.reachable() && (co_await services.inbox.depths()).has_value();
+    boost::json::object parts;
+    parts["store"] = store ? "up" : "down";
+    parts["queue"] = queue ? "up" : "down";
+    bool national_ok = true;
+    if (services.national != nullptr) {
+        // An axis outage does not make the hub unready: agencies still post and receive, and
+        // the outbox keeps what is owed to the axis. It is shown, for the operator and the
+        // monitor; only a failure to read the adapter's state is.
+        auto national = co_await services.national->health();
+        national_ok = national.has_value();
+        if (national) {
+            boost::json::object n;
+            n["reachable"] = national->reachable;
+            n["breaker"] = national->breaker;
+            n["outbox_depth"] = national->outbox_depth;
+            if (national->oldest_age_s) {
+                n["oldest_age_s"] = *national->oldest_age_s;
+            }
+            if (national->last_poll) {
+                n["last_poll"] = format_instant(*national->last_poll);
+            }
+            parts["national"] = std::move(n);
+        } else {
+            parts["national"] = "down";
+        }
     }
-    if (auto queue = co_await services.inbox.depths(); !queue) {
-        co_return text(503, "queue: " + queue.error().text() + "\n");
-    }
-    co_return text(200, "ready\n");
+    co_return text(store && queue && national_ok ? 200 : 503, boost::json::serialize(parts) + "\n",
+                   "application/json");
 }
 
 std::string operator_actor(const http::Request& request) {
@@ -158,8 +290,105 @@ boost::asio::awaitable<http::Response> changed(Services& services,
     co_return text(200, "{}", "application/json");
 }
 
+boost::json::object maintenance_json(const MaintenanceState& state) {
+    return {{"on", state.on},
+            {"notice", state.notice},
+            {"retry_after_s", state.retry_after_s},
+            {"changed_at",
+             state.changed_at == Instant{} ? std::string() : format_instant(state.changed_at)},
+            {"changed_by", state.changed_by}};
+}
+
+constexpr std::size_t kNoticeMaxBytes = 2000;
+constexpr std::int64_t kDefaultRetryAfterS = 300;
+constexpr std::int64_t kMaxRetryAfterS = 86400;
+
+// {on, notice, retry_after_s}: strict, so a typo in a key is an error and not "off".
+Result<MaintenanceState> parse_maintenance(const std::string& body) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(body, ec);
+    if (ec || !value.is_object()) {
+        return fail(errc::malformed, "", "expected a JSON object {on, notice, retry_after_s}");
+    }
+    MaintenanceState state;
+    state.retry_after_s = kDefaultRetryAfterS;
+    bool has_on = false;
+    for (const auto& [key, field] : value.as_object()) {
+        if (key == "on" && field.is_bool()) {
+            state.on = field.as_bool();
+            has_on = true;
+        } else if (key == "notice" && field.is_string()) {
+            state.notice = std::string(field.as_string());
+        } else if (key == "retry_after_s" && field.is_int64()) {
+            state.retry_after_s = field.as_int64();
+        } else {
+            return fail(errc::malformed, std::string(key), "unknown key or wrong type");
+        }
+    }
+    if (!has_on) {
+        return fail(errc::malformed, "on", "on (true|false) is required");
+    }
+    if (!is_valid_utf8(state.notice)) {
+        return fail(errc::invalid_text, "notice", "notice is not UTF-8");
+    }
+    state.notice = to_nfc(state.notice);
+    if (state.on && state.notice.empty()) {
+        return fail(errc::malformed, "notice",
+                    "agencies are owed a notice: say why and until when");
+    }
+    if (state.notice.size() > kNoticeMaxBytes) {
+        return fail(errc::malformed, "notice",
+                    "notice is longer than " + std::to_string(kNoticeMaxBytes) + " bytes");
+    }
+    if (state.retry_after_s < 1 || state.retry_after_s > kMaxRetryAfterS) {
+        return fail(errc::malformed, "retry_after_s",
+                    "retry_after_s is 1.." + std::to_string(kMaxRetryAfterS));
+    }
+    return state;
+}
+
+boost::asio::awaitable<http::Response> maintenance(Services& services, http::Request request) {
+    if (request.method == verb::get) {
+        co_return text(200, boost::json::serialize(maintenance_json(services.maintenance.state())),
+                       "application/json");
+    }
+    if (request.method != verb::put) {
+        auto response = http::error_response(fail(errc::not_found, "", "GET or PUT"), request);
+        response.status = 405;
+        co_return response;
+    }
+    const std::string action = "maintenance.set";
+    auto state = parse_maintenance(request.body);
+    if (!state) {
+        co_return co_await reject(services.context, request, state.error(), operator_actor(request),
+                                  action, "hub");
+    }
+    state->changed_at = services.clock.now();
+    state->changed_by = operator_actor(request);
+    AuditRecord audit{state->changed_at,
+                      state->changed_by,
+                      action,
+                      "hub",
+                      "OK",
+                      "request=" + request.request_id + " on=" + (state->on ? "1" : "0") +
+                          " retry_after_s=" + std::to_string(state->retry_after_s) +
+                          " notice_sha256=" + sha256_hex(state->notice).substr(0, 16)};
+    // Durable first: the Gate changes its answers only once a restart would keep them.
+    if (auto stored = co_await services.operator_store.set_maintenance(*state, std::move(audit));
+        !stored) {
+        co_return http::error_response(stored.error(), request);
+    }
+    services.maintenance.set(*state);
+    services.log.info("maintenance", std::string("on=") + (state->on ? "1" : "0") +
+                                         " by=" + log_value(state->changed_by));
+    co_return text(200, boost::json::serialize(maintenance_json(*state)), "application/json");
+}
+
 boost::asio::awaitable<http::Response> admin(Services& services, http::Request request) {
     const auto& path = request.path;
+    if (path == "/admin/v1/maintenance") {
+        co_return co_await maintenance(services, std::move(request));
+    }
     if (path == "/admin/v1/orgs" && request.method == verb::get) {
         auto registry = co_await services.registry_store.load_registry();
         if (!registry) {
@@ -236,10 +465,7 @@ boost::asio::awaitable<http::Response> admin(Services& services, http::Request r
     co_return http::error_response(fail(errc::not_found, "", "no such endpoint"), request);
 }
 
-}  // namespace
-
-boost::asio::awaitable<http::Response> operator_dispatch(Services& services,
-                                                         http::Request request) {
+boost::asio::awaitable<http::Response> operator_route(Services& services, http::Request request) {
     const auto& path = request.path;
     const bool open =
         services.config.tls().operator_open_health() && (path == "/healthz" || path == "/metrics");
@@ -263,6 +489,17 @@ boost::asio::awaitable<http::Response> operator_dispatch(Services& services,
         co_return co_await admin(services, std::move(request));
     }
     co_return http::error_response(fail(errc::not_found, "", "no such endpoint"), request);
+}
+
+}  // namespace
+
+boost::asio::awaitable<http::Response> operator_dispatch(Services& services,
+                                                         http::Request request) {
+    const auto started = std::chrono::steady_clock::now();
+    auto response = co_await operator_route(services, std::move(request));
+    services.metrics.observe(kOperatorRoute, response.error,
+                             std::chrono::steady_clock::now() - started);
+    co_return response;
 }
 
 }  // namespace hub

@@ -6,9 +6,12 @@
 #include "lienthong/v1/config.pb.h"
 
 #include "endpoint_deps.h"
+#include "maintenance.h"
 #include "metrics.h"
 
 namespace hub {
+
+class NationalAdapter;
 
 struct Services {
     const lienthong::v1::Config& config;
@@ -21,6 +24,15 @@ struct Services {
     Metrics& metrics;
     /// Who calls and how refusals are audited, as for the agency endpoints.
     CallerContext& context;
+    /// Maintenance mode: kept in the ledger, and as the Gate reads it.
+    OperatorStore& operator_store;
+    MaintenanceMode& maintenance;
+    /// Outbox depths for /metrics.
+    OutboxStore& outbox;
+    /// The document-signature trust store, for the certificate-expiry metric.
+    Snapshot<crypto::TrustStore>& trust;
+    /// The national adapter when national.enabled; null otherwise.
+    NationalAdapter* national = nullptr;
 
     /// Reloads the registry snapshot from the ledger after a change (R-04: the next
     /// request sees it).

@@ -8,6 +8,7 @@
 
 #include "api_common.h"
 #include "endpoints.h"
+#include "intake_paths.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -89,10 +90,20 @@ boost::asio::awaitable<http::Response> post_status(StatusDeps& deps, http::Reque
     if (auto parsed = http::parse_message(request, update); !parsed) {
         co_return co_await reject(context, request, parsed.error(), me, action, "");
     }
+    co_return co_await record_status(deps, request, *caller, action, std::move(update));
+}
+
+boost::asio::awaitable<http::Response> record_status(StatusDeps& deps,
+                                                     const http::Request& request,
+                                                     const Caller& caller,
+                                                     std::string action,
+                                                     v1::StatusUpdate update) {
+    CallerContext& context = deps.context;
+    const std::string me = caller.org->code;
     if (auto ok = check_update(update, deps.options.description_max_bytes); !ok) {
         co_return co_await reject(context, request, ok.error(), me, action, update.document_id());
     }
-    const OrgInfo* other = caller->registry->find(update.to());
+    const OrgInfo* other = caller.registry->find(update.to());
     const std::string other_code = other ? other->code : canonical_org_code(update.to());
     // The caller's role decides the party (a recipient reports 02-06, 15, 16; the sender 13),
     // so a code from the wrong side is INVALID_STATUS rather than an unknown document.
@@ -135,9 +146,12 @@ boost::asio::awaitable<http::Response> post_status(StatusDeps& deps, http::Reque
     notice.set_timestamp(update.timestamp());
     notice.set_recorded_at(format_instant(now));
     record.notice = notice.SerializeAsString();
-    // A national recipient hears of its sender's statuses through the national axis.
-    const bool to_national = from_sender && target->delivery.route == v1::NATIONAL;
-    record.notice_channel = to_national ? "national" : "inbox";
+    // A national party (a recipient, or the sender of a document that came from the axis)
+    // hears of the other party's statuses through the national axis.
+    record.notice_channel = from_sender
+                                ? (target->delivery.route == v1::NATIONAL ? "national" : "inbox")
+                                : notice_channel_for(*caller.registry, target->envelope.from);
+    const bool to_national = record.notice_channel == "national";
 
     // Named, not built inside the co_await: GCC 12 destroys such captures twice.
     StatusCheck check = [code, description, party](const std::vector<std::string>& recorded) {

@@ -1,5 +1,7 @@
 #include "trust_reload.h"
 
+#include "hub/core/time.h"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -116,6 +118,19 @@ Result<std::shared_ptr<const crypto::TrustStore>> load_trust_store(
     const lienthong::v1::TrustConfig& config) {
     crypto::TrustStoreOptions options;
     options.allow_stale_crl = config.allow_stale_crl();
+    // load_config has checked the date and filled the defaults; an unset config (a test's
+    // own TrustConfig) keeps the policy's defaults.
+    crypto::SignaturePolicyOptions policy;
+    if (auto until = parse_deadline(config.sha1_allowed_until()); until) {
+        policy.sha1_allowed_until = *until;
+    }
+    if (config.min_rsa_bits() != 0) {
+        policy.min_rsa_bits = static_cast<int>(config.min_rsa_bits());
+    }
+    if (config.min_ecdsa_bits() != 0) {
+        policy.min_ecdsa_bits = static_cast<int>(config.min_ecdsa_bits());
+    }
+    options.policy = crypto::SignaturePolicy(policy);
     return crypto::TrustStore::load(config.anchors_dir(), config.crl_dir(), options);
 }
 

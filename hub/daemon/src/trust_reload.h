@@ -16,7 +16,8 @@
 
 namespace hub {
 
-/// Loads the trust store `config` names (anchors_dir, crl_dir, allow_stale_crl).
+/// Loads the trust store `config` names (anchors_dir, crl_dir, allow_stale_crl) with the
+/// signature policy of its sha1_allowed_until, min_rsa_bits and min_ecdsa_bits.
 /// Errors as crypto::TrustStore::load.
 Result<std::shared_ptr<const crypto::TrustStore>> load_trust_store(
     const lienthong::v1::TrustConfig& config);

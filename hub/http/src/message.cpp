@@ -218,6 +218,7 @@ Response error_response(const Failure& failure, const Request& request) {
     error.set_field(failure.field);
     Response response;
     response.status = static_cast<unsigned>(http_status(failure.code));
+    response.error = failure.code;
     if (wants_protobuf(request)) {
         error.SerializeToString(&response.body);
         response.content_type = std::string(kProtobufType);
@@ -229,7 +230,8 @@ Response error_response(const Failure& failure, const Request& request) {
     }
     if (failure.code == errc::rate_limited || failure.code == errc::unavailable ||
         failure.code == errc::maintenance) {
-        response.headers.emplace_back("Retry-After", "1");
+        response.headers.emplace_back("Retry-After",
+                                      std::to_string(failure.retry_after_s.value_or(1)));
     }
     return response;
 }

@@ -37,6 +37,7 @@ std::shared_ptr<const Registry> Registry::build(const lienthong::v1::Registry& s
                                                               : lienthong::v1::LOCAL;
         info.signers.assign(entry.signers().begin(), entry.signers().end());
         info.revoked_signers.assign(entry.revoked_signers().begin(), entry.revoked_signers().end());
+        info.unsigned_edxml_allowed = entry.unsigned_edxml_allowed();
         for (const auto& revoked : entry.revoked_signers()) {
             if (!revoked.sha256().empty()) {
                 registry->revoked_signer_certs_.insert(lower(revoked.sha256()));

@@ -185,11 +185,10 @@ Result<BlobStore> BlobStore::open(std::string dir) {
             return r.error();
         }
     }
-    if (auto r = clean_temp(store.temp_dir()); !r) {
-        return r.error();
-    }
     return store;
 }
+
+Result<void> BlobStore::remove_leftovers() const { return clean_temp(temp_dir()); }
 
 std::string BlobStore::path_of(std::string_view sha256) const {
     if (!is_sha256_hex(sha256)) {

@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kEnvelopeColumns =
     "seq, sender, sender_given, envelope_id, document_id, business_type, header, signature, "
     "header_sha256, content_digest, receipt, accepted_at, reply_requested, reply_due, replaces, "
-    "reply_deadline, warnings";
+    "reply_deadline, warnings, edxml_package";
 
 EnvelopeRecord read_envelope(const Statement& s) {
     EnvelopeRecord e;
@@ -38,6 +38,7 @@ EnvelopeRecord read_envelope(const Statement& s) {
         e.warnings.push_back(warnings.substr(start, comma - start));
         start = comma + 1;
     }
+    e.edxml_package = s.column_blob(17);
     return e;
 }
 
@@ -190,12 +191,13 @@ Result<AcceptResult> accept_envelope(Db& db, const NewEnvelope& n) {
         db,
         "INSERT INTO envelopes (sender, sender_given, envelope_id, document_id, business_type, "
         "header, signature, header_sha256, content_digest, receipt, accepted_at, "
-        "reply_requested, reply_due, replaces, reply_deadline, warnings) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "reply_requested, reply_due, replaces, reply_deadline, warnings, edxml_package) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         n.from, n.from_given, n.envelope_id, n.document_id, static_cast<int>(n.business_type),
         sqlite::Blob{n.header}, sqlite::Blob{n.signature}, n.header_sha256, n.content_digest,
         sqlite::Blob{n.receipt}, to_millis(n.accepted_at), n.reply_requested, n.reply_due,
-        n.replaces, to_millis(n.reply_deadline), joined(n.warnings)));
+        n.replaces, to_millis(n.reply_deadline), joined(n.warnings),
+        sqlite::Blob{n.edxml_package}));
     std::int64_t seq = db.last_insert_rowid();
 
     for (std::size_t i = 0; i < n.in_reply_to.size(); ++i) {

@@ -102,6 +102,34 @@ Result<bool> ack_item(Db& db,
                       const std::optional<Arrival>& arrival,
                       const AuditRecord& audit);
 Result<std::map<std::string, std::int64_t>> open_items(Db& db, const std::string& channel);
+Result<std::vector<RelayItem>> claim_relay(Db& db,
+                                           const std::string& channel,
+                                           std::size_t max,
+                                           Instant now,
+                                           std::chrono::milliseconds lease);
+Result<void> mark_relayed(Db& db,
+                          const std::string& item_id,
+                          const std::string& external_id,
+                          Instant now);
+Result<void> mark_relay_failed(Db& db,
+                               const std::string& item_id,
+                               const std::string& error,
+                               Instant retry_at,
+                               bool dead,
+                               const AuditRecord& audit);
+Result<std::vector<DeadLetter>> dead_letters(Db& db, const std::string& channel, std::size_t limit);
+/// Returns the dead letter's channel, for its relay's wake-up.
+Result<std::string> retry_dead_letter(Db& db,
+                                      const std::string& item_id,
+                                      Instant now,
+                                      const AuditRecord& audit);
+Result<void> discard_dead_letter(Db& db,
+                                 const std::string& item_id,
+                                 const std::string& reason,
+                                 Instant now,
+                                 const AuditRecord& audit);
+Result<RelayBacklog> relay_backlog(Db& db, const std::string& channel);
+Result<std::size_t> release_leases(Db& db, const std::string& channel, Instant now);
 
 // ---- late replies (R-13) ----
 Result<std::vector<LateReply>> late_replies(Db& db, Instant now, std::size_t limit);
@@ -110,8 +138,13 @@ Result<std::vector<LateReply>> late_replies(Db& db, Instant now, std::size_t lim
 Result<void> append_audit(Db& db, const AuditRecord& record);
 Result<void> append_audits(Db& db, const std::vector<AuditRecord>& records);
 Result<std::vector<AuditEntry>> audit_entries(Db& db, std::int64_t after_seq, std::size_t limit);
-Result<AuditVerification> verify_audit_chain(Db& db);
+Result<AuditVerification> verify_audit_chain(Db& db, const AuditCheck& check = {});
+Result<AuditHead> audit_head(Db& db);
 /// The chain hash of one row: SHA-256 over prev_hash and the length-prefixed fields.
 std::string audit_hash(const std::string& prev_hash, std::int64_t seq, const AuditRecord& record);
+
+// ---- operator decisions ----
+Result<void> set_maintenance(Db& db, const MaintenanceState& state);
+Result<MaintenanceState> maintenance(Db& db);
 
 }  // namespace hub::ledger

@@ -208,6 +208,36 @@ ALTER TABLE client_certs ADD COLUMN from_file INTEGER NOT NULL DEFAULT 1;
 
 CREATE INDEX envelopes_by_sender_document ON envelopes(sender, document_id);
 )sql"},
+    // 5: carriers other than the embedded inbox (the national axis, a broker) drain the
+    // outbox through a relay. `relayed_at` records that the far side confirmed an item (for
+    // the broker the item stays open until its recipient acks it); `dead_at` parks an item
+    // the carrier could not deliver within the delivery limit until an operator decides.
+    {5, R"sql(
+ALTER TABLE outbox ADD COLUMN relayed_at INTEGER;
+ALTER TABLE outbox ADD COLUMN dead_at INTEGER;
+CREATE INDEX outbox_relay ON outbox(channel, seq)
+    WHERE relayed_at IS NULL AND done_at IS NULL AND dead_at IS NULL;
+CREATE INDEX outbox_dead ON outbox(dead_at) WHERE dead_at IS NOT NULL AND done_at IS NULL;
+)sql"},
+    // 6: what operators decide about the hub itself. One row at most: maintenance mode is a
+    // state, not a history (the audit log is the history).
+    {6, R"sql(
+CREATE TABLE maintenance (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    active        INTEGER NOT NULL,
+    notice        TEXT NOT NULL,
+    retry_after_s INTEGER NOT NULL,
+    changed_at    INTEGER NOT NULL,
+    changed_by    TEXT NOT NULL
+);
+)sql"},
+    // 7: envelopes that came as edXML (POST /v1/edxml, issue 9) keep the package bytes as
+    // received, so recipients can get exactly what crossed the boundary; an organization may
+    // be allowed unsigned edXML for a transition period.
+    {7, R"sql(
+ALTER TABLE envelopes ADD COLUMN edxml_package BLOB NOT NULL DEFAULT x'';
+ALTER TABLE organizations ADD COLUMN unsigned_edxml INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 std::span<const sqlite::Migration> schema_steps() { return kSteps; }

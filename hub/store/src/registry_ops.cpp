@@ -89,14 +89,15 @@ Result<void> upsert_org(
     LEDGER_TRY(sqlite::execute(
         db,
         "INSERT INTO organizations (code, given_code, name, parent, category, status, route, "
-        "from_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
-        "given_code = excluded.given_code, name = excluded.name, parent = excluded.parent, "
+        "from_file, unsigned_edxml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO "
+        "UPDATE SET given_code = excluded.given_code, name = excluded.name, "
+        "parent = excluded.parent, unsigned_edxml = excluded.unsigned_edxml, "
         "category = excluded.category, route = excluded.route, "
         "from_file = max(organizations.from_file, excluded.from_file), "
         "status = CASE WHEN organizations.operator_suspended <> 0 THEN 'SUSPENDED' "
         "ELSE excluded.status END",
         code, org.code(), org.name(), org.parent(), org.category(), status_text(org.status()),
-        route_text(org.route()), from_file));
+        route_text(org.route()), from_file, org.unsigned_edxml_allowed()));
 
     LEDGER_TRY(sqlite::execute(db, "DELETE FROM org_aliases WHERE code = ?", code));
     for (int i = 0; i < org.aliases_size(); ++i) {
@@ -308,8 +309,8 @@ Result<v1::Registry> load_registry(Db& db) {
     std::vector<std::string> codes;
     {
         auto st = sqlite::query(db,
-                                "SELECT code, given_code, name, parent, category, status, route "
-                                "FROM organizations ORDER BY code");
+                                "SELECT code, given_code, name, parent, category, status, route, "
+                                "unsigned_edxml FROM organizations ORDER BY code");
         if (!st) {
             return st.error();
         }
@@ -322,6 +323,7 @@ Result<v1::Registry> load_registry(Db& db) {
             org->set_category(s.column_text(4));
             org->set_status(s.column_text(5) == "SUSPENDED" ? v1::SUSPENDED : v1::ACTIVE);
             org->set_route(s.column_text(6) == "NATIONAL" ? v1::NATIONAL : v1::LOCAL);
+            org->set_unsigned_edxml_allowed(s.column_int64(7) != 0);
         }));
     }
     for (std::size_t i = 0; i < codes.size(); ++i) {

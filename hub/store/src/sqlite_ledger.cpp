@@ -8,6 +8,8 @@
 #include "hub/store/group_commit.h"
 #include "hub/store/reader_pool.h"
 
+#include <set>
+
 #include "ledger_ops.h"
 
 namespace hub {
@@ -170,10 +172,14 @@ awaitable<Result<AcceptResult>> SqliteLedger::accept_envelope(NewEnvelope envelo
         return ledger::accept_envelope(db, envelope);
     };
     auto accepted = co_await writer_->write<AcceptResult>(std::move(write));
-    if (accepted && accepted->outcome == AcceptResult::created && wake_) {
+    if (accepted && accepted->outcome == AcceptResult::created) {
         for (const auto& delivery : accepted->deliveries) {
-            if (delivery.route != v1::NATIONAL) {
+            bool national = delivery.route == v1::NATIONAL;
+            if (!national && wake_) {
                 wake_(delivery.recipient);
+            }
+            if (relay_wake_) {
+                relay_wake_(national ? "national" : "inbox");
             }
         }
     }
@@ -271,9 +277,13 @@ awaitable<Result<StatusOutcome>> SqliteLedger::add_status(StatusRecord status,
         return ledger::add_status(db, status, check, {audit});
     };
     auto added = co_await writer_->write<StatusOutcome>(std::move(write));
-    if (added && added->created && !added->record.notice.empty() &&
-        added->record.notice_channel == "inbox" && wake_) {
-        wake_(added->record.to);
+    if (added && added->created && !added->record.notice.empty()) {
+        if (added->record.notice_channel == "inbox" && wake_) {
+            wake_(added->record.to);
+        }
+        if (relay_wake_) {
+            relay_wake_(added->record.notice_channel);
+        }
     }
     co_return added;
 }
@@ -319,21 +329,39 @@ awaitable<Result<InboxClaim>> SqliteLedger::claim_inbox(std::string recipient,
         });
 }
 
-awaitable<Result<bool>> SqliteLedger::ack_item(std::string recipient,
-                                               std::string item_id,
-                                               Instant now,
-                                               std::optional<Arrival> arrival,
-                                               AuditRecord audit) {
-    // The sender of an envelope hears of its arrival: its inbox gains the 01 notice.
-    std::string notified = arrival ? arrival->status.to : std::string();
-    sqlite::WriteFn<bool> write = [recipient = std::move(recipient), item_id = std::move(item_id),
-                                   now, arrival = std::move(arrival),
-                                   audit = std::move(audit)](Db& db) {
-        return ledger::ack_item(db, recipient, item_id, now, arrival, audit);
+awaitable<Result<std::vector<bool>>> SqliteLedger::ack_items(std::string recipient,
+                                                             std::vector<ItemAck> acks,
+                                                             Instant now) {
+    sqlite::WriteFn<std::vector<bool>> write = [recipient, &acks, now](Db& db) {
+        std::vector<bool> first;
+        first.reserve(acks.size());
+        for (const auto& ack : acks) {
+            auto acked = ledger::ack_item(db, recipient, ack.item_id, now, ack.arrival, ack.audit);
+            if (!acked) {
+                return Result<std::vector<bool>>(acked.error());  // the savepoint undoes the rest
+            }
+            first.push_back(*acked);
+        }
+        return Result<std::vector<bool>>(std::move(first));
     };
-    auto acked = co_await writer_->write<bool>(std::move(write));
-    if (acked && *acked && !notified.empty() && wake_) {
-        wake_(notified);
+    auto acked = co_await writer_->write<std::vector<bool>>(std::move(write));
+    if (!acked) {
+        co_return acked;
+    }
+    // The senders of the envelopes hear of their arrival: their inboxes gained 01 notices.
+    std::set<std::string> woken_inboxes, woken_channels;
+    for (std::size_t i = 0; i < acks.size(); ++i) {
+        const auto& arrival = acks[i].arrival;
+        if (!(*acked)[i] || !arrival || arrival->status.to.empty()) {
+            continue;
+        }
+        if (arrival->status.notice_channel == "inbox" && wake_ &&
+            woken_inboxes.insert(arrival->status.to).second) {
+            wake_(arrival->status.to);
+        }
+        if (relay_wake_ && woken_channels.insert(arrival->status.notice_channel).second) {
+            relay_wake_(arrival->status.notice_channel);
+        }
     }
     co_return acked;
 }
@@ -346,6 +374,87 @@ awaitable<Result<std::map<std::string, std::int64_t>>> SqliteLedger::open_items(
 
 void SqliteLedger::on_inbox_items(std::function<void(const std::string&)> wake) {
     wake_ = std::move(wake);
+}
+
+awaitable<Result<std::vector<RelayItem>>> SqliteLedger::claim_relay(
+    std::string channel, std::size_t max, Instant now, std::chrono::milliseconds lease) {
+    return writer_->write<std::vector<RelayItem>>(
+        [channel = std::move(channel), max, now, lease](Db& db) {
+            return ledger::claim_relay(db, channel, max, now, lease);
+        });
+}
+
+awaitable<Result<void>> SqliteLedger::mark_relayed(std::string item_id,
+                                                   std::string external_id,
+                                                   Instant now) {
+    return writer_->write<void>(
+        [item_id = std::move(item_id), external_id = std::move(external_id), now](Db& db) {
+            return ledger::mark_relayed(db, item_id, external_id, now);
+        });
+}
+
+awaitable<Result<void>> SqliteLedger::mark_relay_failed(
+    std::string item_id, std::string error, Instant retry_at, bool dead, AuditRecord audit) {
+    return writer_->write<void>([item_id = std::move(item_id), error = std::move(error), retry_at,
+                                 dead, audit = std::move(audit)](Db& db) {
+        return ledger::mark_relay_failed(db, item_id, error, retry_at, dead, audit);
+    });
+}
+
+awaitable<Result<std::vector<DeadLetter>>> SqliteLedger::dead_letters(std::string channel,
+                                                                      std::size_t limit) {
+    return readers_->read<std::vector<DeadLetter>>([channel = std::move(channel), limit](Db& db) {
+        return ledger::dead_letters(db, channel, limit);
+    });
+}
+
+awaitable<Result<void>> SqliteLedger::retry_dead_letter(std::string item_id,
+                                                        Instant now,
+                                                        AuditRecord audit) {
+    sqlite::WriteFn<std::string> write = [item_id = std::move(item_id), now,
+                                          audit = std::move(audit)](Db& db) {
+        return ledger::retry_dead_letter(db, item_id, now, audit);
+    };
+    auto channel = co_await writer_->write<std::string>(std::move(write));
+    if (!channel) {
+        co_return channel.error();
+    }
+    if (relay_wake_) {
+        relay_wake_(*channel);
+    }
+    co_return Result<void>{};
+}
+
+awaitable<Result<void>> SqliteLedger::discard_dead_letter(std::string item_id,
+                                                          std::string reason,
+                                                          Instant now,
+                                                          AuditRecord audit) {
+    return writer_->write<void>([item_id = std::move(item_id), reason = std::move(reason), now,
+                                 audit = std::move(audit)](Db& db) {
+        return ledger::discard_dead_letter(db, item_id, reason, now, audit);
+    });
+}
+
+awaitable<Result<RelayBacklog>> SqliteLedger::relay_backlog(std::string channel) {
+    return readers_->read<RelayBacklog>(
+        [channel = std::move(channel)](Db& db) { return ledger::relay_backlog(db, channel); });
+}
+
+awaitable<Result<std::size_t>> SqliteLedger::release_leases(std::string channel, Instant now) {
+    return writer_->write<std::size_t>([channel = std::move(channel), now](Db& db) {
+        return ledger::release_leases(db, channel, now);
+    });
+}
+
+void SqliteLedger::on_relay_items(std::function<void(const std::string&)> wake) {
+    // Each carrier (the broker relay, the national adapter) registers its own wake-up; a
+    // later one must not silence an earlier one.
+    relay_wake_ = [earlier = std::move(relay_wake_), wake = std::move(wake)](const std::string& c) {
+        if (earlier) {
+            earlier(c);
+        }
+        wake(c);
+    };
 }
 
 // ---- audit ----
@@ -363,6 +472,22 @@ awaitable<Result<std::vector<AuditEntry>>> SqliteLedger::audit_entries(std::int6
 
 awaitable<Result<AuditVerification>> SqliteLedger::verify_audit_chain() {
     return readers_->read<AuditVerification>([](Db& db) { return ledger::verify_audit_chain(db); });
+}
+
+// ---- operator decisions ----
+
+awaitable<Result<void>> SqliteLedger::set_maintenance(MaintenanceState state, AuditRecord audit) {
+    return writer_->write<void>(audited<void>(
+        [state = std::move(state)](Db& db) { return ledger::set_maintenance(db, state); },
+        std::move(audit)));
+}
+
+awaitable<Result<MaintenanceState>> SqliteLedger::maintenance() {
+    return readers_->read<MaintenanceState>([](Db& db) { return ledger::maintenance(db); });
+}
+
+awaitable<Result<AuditHead>> SqliteLedger::audit_head() {
+    return readers_->read<AuditHead>([](Db& db) { return ledger::audit_head(db); });
 }
 
 // ---- blocking variants ----
@@ -387,6 +512,14 @@ Result<void> SqliteLedger::append_audit_sync(const AuditRecord& record) {
 Result<AuditVerification> SqliteLedger::verify_audit_chain_sync() {
     return readers_->read_sync<AuditVerification>(
         [](Db& db) { return ledger::verify_audit_chain(db); });
+}
+
+Result<AuditHead> SqliteLedger::audit_head_sync() {
+    return readers_->read_sync<AuditHead>([](Db& db) { return ledger::audit_head(db); });
+}
+
+Result<MaintenanceState> SqliteLedger::maintenance_sync() {
+    return readers_->read_sync<MaintenanceState>([](Db& db) { return ledger::maintenance(db); });
 }
 
 }  // namespace hub

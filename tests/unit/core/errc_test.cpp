@@ -28,6 +28,7 @@ const std::map<std::string, int> kApiTable = {
     {"CERTIFICATE_UNTRUSTED", 422},
     {"CERTIFICATE_REVOKED", 422},
     {"SIGNER_MISMATCH", 422},
+    {"SIGNATURE_POLICY", 422},
     {"SECRET_NOT_ALLOWED", 422},
     {"REPLY_TARGET_UNKNOWN", 422},
     {"REASON_REQUIRED", 422},

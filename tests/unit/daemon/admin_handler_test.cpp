@@ -34,8 +34,12 @@ struct Fixture {
     hub::Snapshot<hub::Registry> snapshot{nullptr};
     hub::Metrics metrics;
     hub::CallerContext context{clock, log, snapshot, audits};
-    hub::Services services{config, log,      clock,   registry_store, envelopes,
-                           inbox,  snapshot, metrics, context};
+    hub::test::FakeOperatorStore operator_store;
+    hub::MaintenanceMode maintenance;
+    hub::Snapshot<hub::crypto::TrustStore> trust{nullptr};
+    hub::Services services{config,      log,      clock,   registry_store, envelopes,
+                           inbox,       snapshot, metrics, context,        operator_store,
+                           maintenance, outbox,   trust};
     boost::asio::io_context io;
 
     Fixture() {
@@ -46,9 +50,14 @@ struct Fixture {
         snapshot.set(hub::Registry::build(registry_store.registry));
     }
 
-    hub::http::Response post(const std::string& cert, const std::string& path) {
+    hub::http::Response post(const std::string& cert,
+                             const std::string& path,
+                             verb method = verb::post,
+                             std::string body = {}) {
         hub::http::Request r;
-        r.method = verb::post;
+        r.method = method;
+        r.body = std::move(body);
+        r.content_type = "application/json";
         r.path = path;
         r.client_cert_sha256 = cert;
         r.request_id = "test";
@@ -79,4 +88,47 @@ TEST_CASE("R-04 handler: an agency's certificate is not an operator", "[daemon][
     CHECK(f.post(std::string(64, 'f'), "/admin/v1/orgs/H39.07/suspend").status == 401);
     CHECK(f.registry_store.registry.organizations(0).status() == v1::ACTIVE);
     CHECK(f.registry_store.audit.empty());
+}
+
+TEST_CASE("maintenance handler: PUT commits the state with its audit row, then the Gate sees it",
+          "[daemon][admin][maintenance]") {
+    Fixture f;
+    const auto on = f.post(kOperator, "/admin/v1/maintenance", verb::put,
+                           R"({"on": true, "notice": "Nâng cấp hệ thống", "retry_after_s": 90})");
+    INFO(on.body);
+    REQUIRE(on.status == 200);
+    CHECK(f.operator_store.state.on);
+    CHECK(f.operator_store.state.notice == "Nâng cấp hệ thống");
+    CHECK(f.operator_store.state.retry_after_s == 90);
+    CHECK(f.operator_store.state.changed_by.rfind("operator:", 0) == 0);
+    REQUIRE(f.operator_store.audit.size() == 1);
+    CHECK(f.operator_store.audit[0].action == "maintenance.set");
+    CHECK(f.operator_store.audit[0].detail.find("on=1") != std::string::npos);
+    auto refusal = f.maintenance.refusal();
+    REQUIRE(refusal);
+    CHECK(refusal->message == "Nâng cấp hệ thống");
+    const auto read = f.post(kOperator, "/admin/v1/maintenance", verb::get);
+    REQUIRE(read.status == 200);
+    CHECK(read.body.find("\"on\":true") != std::string::npos);
+    CHECK(read.body.find("\"retry_after_s\":90") != std::string::npos);
+
+    REQUIRE(f.post(kOperator, "/admin/v1/maintenance", verb::put, R"({"on": false})").status ==
+            200);
+    CHECK_FALSE(f.maintenance.refusal());
+    CHECK(f.operator_store.audit.size() == 2);
+}
+
+TEST_CASE("maintenance handler: bad bodies and agency certificates change nothing",
+          "[daemon][admin][maintenance]") {
+    Fixture f;
+    CHECK(f.post(kAgencyCert, "/admin/v1/maintenance", verb::put, R"({"on": true, "notice": "x"})")
+              .status == 401);
+    for (const char* body : {R"({"on": true})", R"({"on": "yes", "notice": "x"})",
+                             R"({"on": true, "notice": "x", "retry_after_s": 0})",
+                             R"({"on": true, "notise": "x"})", "not json", "[]"}) {
+        INFO(body);
+        CHECK(f.post(kOperator, "/admin/v1/maintenance", verb::put, body).status == 400);
+    }
+    CHECK(f.operator_store.audit.empty());
+    CHECK_FALSE(f.maintenance.refusal());
 }

@@ -36,11 +36,12 @@ hub::http::Request head(std::optional<std::string> cert, std::string path = "/v1
 struct Fixture {
     std::shared_ptr<const hub::Registry> reg = registry();
     hub::Metrics metrics;
+    hub::MaintenanceMode maintenance;
     std::shared_ptr<SteadyTime> now = std::make_shared<SteadyTime>();
     hub::Gate gate;
 
     explicit Fixture(hub::GateOptions options)
-        : gate([r = reg] { return r; }, options, metrics, [n = now] { return *n; }) {}
+        : gate([r = reg] { return r; }, options, metrics, maintenance, [n = now] { return *n; }) {}
 };
 
 TEST_CASE("R-04 the agency gate refuses a missing or unknown certificate and counts it", "[gate]") {
@@ -52,7 +53,8 @@ TEST_CASE("R-04 the agency gate refuses a missing or unknown certificate and cou
     REQUIRE(unknown);
     CHECK(unknown->code == hub::errc::unauthenticated);
     CHECK_FALSE(f.gate.agency(head(std::string("AAAA"))));
-    CHECK(f.metrics.render("").find("lienthong_unauthenticated_total 2\n") != std::string::npos);
+    CHECK(f.metrics.requests("inbox", "UNAUTHENTICATED") == 1);
+    CHECK(f.metrics.requests("time", "UNAUTHENTICATED") == 1);
     CHECK(f.gate.take_unaudited_refusals() == 2);
     CHECK(f.gate.take_unaudited_refusals() == 0);
     CHECK(f.gate.organization("bbbb") == std::optional<std::string>("H39.06"));
@@ -91,7 +93,7 @@ TEST_CASE("R-22 each organization gets its burst, then its rate", "[gate][rate]"
         CHECK_FALSE(f.gate.agency(a));
     }
     CHECK(f.gate.agency(a));
-    CHECK(f.metrics.render("").find("lienthong_rate_limited_total 3\n") != std::string::npos);
+    CHECK(f.metrics.requests("inbox", "RATE_LIMITED") == 3);
     // Rate refusals are the caller's, not anonymous: nothing to audit in aggregate.
     CHECK(f.gate.take_unaudited_refusals() == 0);
 }
@@ -104,3 +106,34 @@ TEST_CASE("R-22 a rate of 0 is no limit", "[gate][rate]") {
 }
 
 }  // namespace
+
+TEST_CASE("maintenance: the agency gate answers 503 with the notice, except GET /v1/time",
+          "[gate][maintenance]") {
+    Fixture f(hub::GateOptions{});
+    CHECK_FALSE(f.gate.agency(head(std::string("aaaa"))));
+    hub::MaintenanceState state;
+    state.on = true;
+    state.notice = "Bảo trì đến 22:00";
+    state.retry_after_s = 120;
+    f.maintenance.set(state);
+    for (const char* path : {"/v1/inbox", "/v1/envelopes", "/v1/status", "/v1/envelopes/e-1"}) {
+        auto refused = f.gate.agency(head(std::string("aaaa"), path));
+        REQUIRE(refused);
+        CHECK(refused->code == hub::errc::maintenance);
+        CHECK(refused->message == state.notice);
+        CHECK(refused->retry_after_s == std::optional<unsigned>(120));
+    }
+    CHECK(f.metrics.requests("envelopes_post", "MAINTENANCE") == 1);
+    auto time = head(std::string("aaaa"), "/v1/time");
+    time.method = boost::beast::http::verb::get;
+    CHECK_FALSE(f.gate.agency(time));
+    // An unknown certificate is still told it is unknown, not shown the notice.
+    auto unknown = f.gate.agency(head(std::string("cccc")));
+    REQUIRE(unknown);
+    CHECK(unknown->code == hub::errc::unauthenticated);
+    // Operators are not in maintenance.
+    CHECK_FALSE(f.gate.operator_listener(head(std::string("eeee"), "/status.json")));
+    state.on = false;
+    f.maintenance.set(state);
+    CHECK_FALSE(f.gate.agency(head(std::string("aaaa"))));
+}

@@ -152,3 +152,35 @@ TEST_CASE("R-16 handler: the first ack records the arrival and its 01 with its a
                        "s-9"));
     CHECK(unknown.status == 404);
 }
+
+TEST_CASE("R-16 handler: a list of acks is all or none, and counts an id once", "[daemon][inbox]") {
+    Fixture f;
+    hub::EnvelopeRecord other;
+    other.from = kSender;
+    other.from_given = kSender;
+    other.envelope_id = "e-2";
+    other.document_id = "H39.05,2026/11/20,13/UBND-VP";
+    other.accepted_at = f.clock.now();
+    const auto seq = f.envelopes.add(other, {{"d-2", kOther, kOther, v1::LOCAL}});
+    f.outbox.add("d-2", "envelope", seq, kOther);
+    auto ack_list = [&f](const std::string& as, const std::string& body) {
+        return run_sync(f.io,
+                        hub::ack_inbox_batch(
+                            f.deps, daemon_test::request(as, verb::post, "/v1/inbox/ack", body)));
+    };
+
+    // d-2 is another agency's: nothing is acked.
+    CHECK(ack_list(kRecipient, R"({"deliveryIds":["d-1","d-2"]})").status == 404);
+    CHECK_FALSE(f.envelopes.deliveries[0].arrived_at.has_value());
+    CHECK(f.envelopes.statuses.empty());
+    CHECK(f.outbox.audit.empty());
+
+    CHECK(ack_list(kRecipient, R"({"deliveryIds":["d-1","d-1"]})").status == 204);
+    CHECK(f.envelopes.deliveries[0].arrived_at.has_value());
+    CHECK(f.envelopes.statuses.size() == 1);
+    CHECK(f.outbox.audit.size() == 1);
+    CHECK(ack_list(kRecipient, R"({"deliveryIds":["d-1"]})").status == 204);
+    CHECK(f.envelopes.statuses.size() == 1);
+
+    CHECK(ack_list(kRecipient, R"({"deliveryIds":[]})").status == 400);
+}

@@ -103,3 +103,21 @@ TEST_CASE("blobs: unknown or malformed digests are not found", "[store][blob]") 
     CHECK(store.path_of("ABC").empty());
     CHECK(store.put_file(store.temp_dir() + "/missing", "").error().code == hub::errc::unavailable);
 }
+
+TEST_CASE("R-21 blobs: another process opening the store leaves uploads in flight alone",
+          "[store][blob]") {
+    TempDir dir;
+    auto daemon = open_store(dir);
+    const std::string in_flight = write_file(daemon.temp_dir() + "/blob-upload", "half a PDF");
+    const std::string spilled = write_file(daemon.temp_dir() + "/lienthong-body-1", "a body");
+    const std::string other = write_file(daemon.temp_dir() + "/notes.txt", "not ours");
+    // What a backup does while the daemon streams an upload.
+    auto backup = open_store(dir);
+    CHECK(std::filesystem::exists(in_flight));
+    CHECK(std::filesystem::exists(spilled));
+    // The daemon's start removes what a killed run left, and nothing else.
+    REQUIRE(daemon.remove_leftovers().has_value());
+    CHECK_FALSE(std::filesystem::exists(in_flight));
+    CHECK_FALSE(std::filesystem::exists(spilled));
+    CHECK(std::filesystem::exists(other));
+}

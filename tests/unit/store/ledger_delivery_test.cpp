@@ -52,6 +52,46 @@ TEST_CASE("R-16 ledger: only the first arrival is recorded", "[store][delivery]"
     CHECK(others.code == hub::errc::not_found);
 }
 
+TEST_CASE("R-16 ledger: a list of acks is one transaction, all or none", "[store][delivery]") {
+    LedgerFixture f;
+    f.ok(f.ledger().accept_envelope(envelope("e-1")));
+    f.ok(f.ledger().accept_envelope(envelope("e-2")));
+    const auto arrived = t0() + 5min;
+    auto acks_of = [&](const std::vector<std::string>& ids) {
+        std::vector<hub::ItemAck> acks;
+        for (const auto& id : ids) {
+            acks.push_back(hub::ItemAck{
+                id, hub::Arrival{arrived, arrived, arrived + 2h, status("s-" + id, id, "01")},
+                f.audit_record("inbox.ack", id)});
+        }
+        return acks;
+    };
+    // d-e-1-1 is G22's: the whole list is refused and H39.07's own item stays open.
+    auto refused = f.failure(
+        f.ledger().ack_items("H39.07", acks_of({"d-e-1-0", "d-e-2-0", "d-e-1-1"}), arrived));
+    CHECK(refused.code == hub::errc::not_found);
+    for (const auto* id : {"d-e-1-0", "d-e-2-0"}) {
+        auto d = f.ok(f.ledger().get_delivery(id));
+        REQUIRE(d.has_value());
+        CHECK_FALSE(d->arrived_at.has_value());
+        CHECK(f.ok(f.ledger().statuses_of(id)).empty());
+    }
+
+    CHECK(f.ok(f.ledger().ack_items("H39.07", acks_of({"d-e-1-0", "d-e-2-0"}), arrived)) ==
+          std::vector<bool>{true, true});
+    // The same list again is a repeat; a list that mixes old and new acks the new one.
+    CHECK(f.ok(f.ledger().ack_items("H39.07", acks_of({"d-e-1-0", "d-e-2-0"}), arrived)) ==
+          std::vector<bool>{false, false});
+    CHECK(f.ok(f.ledger().ack_items("G22", acks_of({"d-e-1-1"}), arrived)) ==
+          std::vector<bool>{true});
+    for (const auto* id : {"d-e-1-0", "d-e-2-0", "d-e-1-1"}) {
+        auto d = f.ok(f.ledger().get_delivery(id));
+        REQUIRE(d.has_value());
+        CHECK(d->arrived_at == arrived);
+        CHECK(f.ok(f.ledger().statuses_of(id)).size() == 1);
+    }
+}
+
 TEST_CASE("ledger: statuses are recorded in order and the check sees them", "[store][delivery]") {
     LedgerFixture f;
     f.ok(f.ledger().accept_envelope(envelope("e-1")));

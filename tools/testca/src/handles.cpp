@@ -36,7 +36,18 @@ std::string bio_text(BIO* bio) {
 }
 
 Ptr<EVP_PKEY> new_key(KeyType type) {
-    EVP_PKEY* key = type == KeyType::ec_p256 ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048);
+    EVP_PKEY* key = nullptr;
+    switch (type) {
+        case KeyType::ec_p256:
+            key = EVP_EC_gen("P-256");
+            break;
+        case KeyType::rsa2048:
+            key = EVP_RSA_gen(2048);
+            break;
+        case KeyType::rsa1024:
+            key = EVP_RSA_gen(1024);
+            break;
+    }
     return Ptr<EVP_PKEY>(check(key, "key generation"));
 }
 

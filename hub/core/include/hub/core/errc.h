@@ -3,6 +3,7 @@
 /// wire name and a default message. Every rejection the hub makes is exactly one of these.
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -28,6 +29,7 @@ enum class errc {
     certificate_untrusted,
     certificate_revoked,
     signer_mismatch,
+    signature_policy,  // issue 13: an algorithm or key size the signature policy refuses
     secret_not_allowed,
     reply_target_unknown,
     reason_required,
@@ -59,6 +61,9 @@ struct Failure {
     errc code = errc::internal;
     std::string field;
     std::string message;
+    /// Seconds the client should wait before trying again (Retry-After), for the codes that
+    /// carry one (RATE_LIMITED, UNAVAILABLE, MAINTENANCE); unset: 1.
+    std::optional<unsigned> retry_after_s = std::nullopt;
 
     /// message, or the code's default message when empty.
     std::string text() const;

@@ -2,10 +2,13 @@
 /// The certificates and CRLs the hub trusts to check agencies' signatures.
 
 #include "hub/core/result.h"
+#include "hub/crypto/certificate_dates.h"
+#include "hub/crypto/signature_policy.h"
 
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace hub::crypto {
 
@@ -13,6 +16,8 @@ namespace hub::crypto {
 struct TrustStoreOptions {
     /// false (the default): refuse (UNAVAILABLE). true: accept with a revocation warning.
     bool allow_stale_crl = false;
+    /// The algorithms and key sizes signatures checked with this store may use (issue 13).
+    SignaturePolicy policy;
 };
 
 /// Trust anchors, known intermediates and revocation lists, loaded once and never changed:
@@ -35,6 +40,12 @@ public:
     std::size_t anchor_count() const noexcept;
     std::size_t intermediate_count() const noexcept;
     std::size_t crl_count() const noexcept;
+    /// Subject, fingerprint and end of validity of every certificate loaded from the anchors
+    /// directory, in load order.
+    const std::vector<CertificateDates>& certificates() const noexcept;
+    /// The signature policy loaded with the store (TrustStoreOptions::policy), so that every
+    /// caller holding the current store asks the same policy.
+    const SignaturePolicy& policy() const noexcept;
 
     /// OpenSSL-backed contents; opaque outside hub/crypto.
     struct State;

@@ -3,10 +3,12 @@
 
 #include "hub/core/result.h"
 #include "hub/core/time.h"
+#include "hub/crypto/signature_policy.h"
 #include "hub/crypto/trust_store.h"
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hub::crypto {
 
@@ -32,12 +34,14 @@ struct SignerIdentity {
 };
 
 /// Checks `cms_der`, a DER CMS SignedData detached over `content`, with exactly one signer
-/// whose certificate is included, a SHA-256/384/512 digest and an RSA (>= 2048 bits) or ECDSA
-/// key. The signature is checked first, then the signer's chain against `trust` as of `at`
-/// (validity of every certificate, CRLs of the store), so tampered content is always
-/// SIGNATURE_INVALID, even from a revoked or untrusted signer.
+/// whose certificate is included. The signature is checked first, then its digest (and the
+/// RSASSA-PSS hash) and key against `trust.policy()` as an agency's (SignatureSource::agency),
+/// then the signer's chain against `trust` as of `at` (validity of every certificate, CRLs of
+/// the store), so tampered content is always SIGNATURE_INVALID, even from a revoked or
+/// untrusted signer or with a refused algorithm.
 /// Errors (field "signature"): SIGNATURE_INVALID (not a CMS, attached content, several
-/// signers, weak digest or key, mismatch with `content`); CERTIFICATE_UNTRUSTED (no chain to an
+/// signers, mismatch with `content`); SIGNATURE_POLICY (SHA-1, MD5 or an unknown digest, a
+/// short or unknown key: the message names it); CERTIFICATE_UNTRUSTED (no chain to an
 /// anchor, any certificate of the chain expired or not yet valid at `at`, unusable key usage,
 /// a CRL that does not verify, a key usage or extended key usage that does not allow signing
 /// documents); CERTIFICATE_REVOKED (listed in a CRL of the store); UNAVAILABLE (the store has
@@ -51,12 +55,28 @@ Result<SignerIdentity> verify_detached(std::string_view content,
                                        const TrustStore& trust,
                                        Instant at);
 
+/// The chain check of verify_detached for a signer certificate that came without a CMS (an
+/// XMLDSig signature's X509Data, whose signature the caller has already verified): the key
+/// against `trust.policy()` for `source` (only the key: the caller asks the policy about the
+/// signature's digest, see signature_policy.h), key usage for signing documents, chain to an
+/// anchor of `trust` through `chain_der` and the store's intermediates, validity at `at`, and
+/// the store's CRLs. Errors (field "signature"): SIGNATURE_INVALID (not a DER certificate, an
+/// unreadable key); SIGNATURE_POLICY (a short or unknown key, unless `source` is the national
+/// axis, which the policy lets through with a short key); CERTIFICATE_UNTRUSTED,
+/// CERTIFICATE_REVOKED and UNAVAILABLE exactly as verify_detached. Thread-safe.
+Result<SignerIdentity> verify_certificate(std::string_view cert_der,
+                                          const std::vector<std::string>& chain_der,
+                                          const TrustStore& trust,
+                                          Instant at,
+                                          SignatureSource source = SignatureSource::agency);
+
 /// Checks that `cms_der` verifies over `content` and that its signer is exactly the
 /// certificate in `expected_cert_pem` (first certificate of the PEM). No chain, time or
 /// revocation check: this is for proving an old hub receipt genuine
 /// (`lienthongctl receipt verify`). The signer's certificate may be absent from the CMS.
-/// Errors: MALFORMED "certificate" (the PEM holds no certificate); SIGNATURE_INVALID
-/// "signature" as in verify_detached; SIGNER_MISMATCH "signature" (another signer).
+/// Errors: MALFORMED "certificate" (the PEM holds no certificate); SIGNATURE_INVALID and
+/// SIGNATURE_POLICY (the default SignaturePolicy) "signature" as in verify_detached;
+/// SIGNER_MISMATCH "signature" (another signer).
 Result<SignerIdentity> verify_detached_with_cert(std::string_view content,
                                                  std::string_view cms_der,
                                                  std::string_view expected_cert_pem);

@@ -32,8 +32,8 @@ Response message_response(unsigned status,
                           const google::protobuf::Message& message,
                           const Request& request);
 
-/// The Error body for `failure`, its HTTP status (hub::http_status), and Retry-After: 1 for
-/// RATE_LIMITED, UNAVAILABLE and MAINTENANCE.
+/// The Error body for `failure`, its HTTP status (hub::http_status), and Retry-After
+/// (failure.retry_after_s, else 1) for RATE_LIMITED, UNAVAILABLE and MAINTENANCE.
 Response error_response(const Failure& failure, const Request& request);
 
 }  // namespace hub::http

@@ -71,6 +71,9 @@ struct Response {
     /// Streams the body from a file (downloads of large attachments). Initialized here so
     /// that aggregate initializations that stop before it stay warning-free.
     std::optional<FileRange> file = std::nullopt;
+    /// The stable code of an error answer (error_response sets it), for metrics by outcome;
+    /// nullopt for a success.
+    std::optional<errc> error = std::nullopt;
 };
 
 /// Called once per request on the connection's strand; may suspend. With several io threads

@@ -1,7 +1,7 @@
 #pragma once
 /// Where an agency's long poll takes its items from: the embedded inbox (the ledger's outbox,
-/// LedgerInbox) or, later, a broker queue. Acks are recorded in the ledger by the daemon; an
-/// Inbox only offers.
+/// LedgerInbox) or a broker queue (AmqpInbox). Acks are recorded in the ledger by the daemon;
+/// an Inbox offers, and hears of an ack once the ledger has it (settled()).
 
 #include "hub/core/result.h"
 #include "hub/queue/queue.h"
@@ -34,6 +34,14 @@ public:
     virtual void interrupt_waits() = 0;
     /// Items not yet acked, per recipient; recipients with none are absent.
     virtual boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> depths() = 0;
+    /// The ledger recorded the recipient's ack of `item_id`: a broker inbox removes its copy
+    /// now. Nothing to do for the embedded inbox (the ledger row is the item).
+    virtual boost::asio::awaitable<void> settled(std::string /*recipient*/,
+                                                 std::string /*item_id*/) {
+        co_return;
+    }
+    /// Whether the transport under this inbox is reachable (for /readyz). Thread-safe.
+    virtual bool reachable() const { return true; }
 };
 
 }  // namespace hub

@@ -27,6 +27,8 @@ struct OrgInfo {
     std::vector<lienthong::v1::SignerCert> signers;
     /// Revoked through the admin API; they win over `signers` and the subject-UID rule.
     std::vector<lienthong::v1::SignerCert> revoked_signers;
+    /// May post edXML without an XMLDSig signature (OrgEntry.unsigned_edxml_allowed).
+    bool unsigned_edxml_allowed = false;
 };
 
 /// Where a recipient goes (envelope.md "Routing").

@@ -19,6 +19,10 @@ class BlobStore {
 public:
     /// Creates `dir` and `dir/tmp` when missing. Error: UNAVAILABLE.
     static Result<BlobStore> open(std::string dir);
+    /// Removes what a killed run left in temp_dir() (half-written blobs, spilled request
+    /// bodies). Only for the daemon at start, before it serves: another process that opens
+    /// the store (a backup) must not remove the files of uploads in flight. Error: UNAVAILABLE.
+    Result<void> remove_leftovers() const;
 
     /// Moves a file already on disk (best in temp_dir(), the same filesystem, so the move is
     /// a rename) into the store after checking its SHA-256 against `expected_sha256`

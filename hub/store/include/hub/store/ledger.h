@@ -6,9 +6,9 @@
 /// write is on disk (fsync'd) before its awaitable resumes, which is what lets the API
 /// answer 2xx (api.md "Durable before acknowledged").
 ///
-/// It is four narrow stores, each an interface of its own so a handler depends only on what
+/// It is five narrow stores, each an interface of its own so a handler depends only on what
 /// it uses and a unit test can fake it; SqliteLedger (and the PostgreSQL ledger to come)
-/// implements all four over one database.
+/// implements all of them over one database.
 ///
 /// All calls may be made from any executor and resume the caller on its own executor; none
 /// blocks the calling thread. Failures: UNAVAILABLE when the store cannot take the request
@@ -174,22 +174,80 @@ public:
         std::size_t max_bytes,
         Instant now,
         std::chrono::milliseconds visibility) = 0;
-    /// The recipient has taken an item of its embedded inbox. For a delivery, the first ack
-    /// records `arrival` (times, and its 01 status with its notice for the sender); for a
-    /// notice it only closes the item. `audit` is appended with the first ack. All in one
-    /// transaction. True the first time, false for a repeat. Error: NOT_FOUND (not an item
-    /// of this recipient), MALFORMED (a delivery acked without `arrival`).
-    virtual boost::asio::awaitable<Result<bool>> ack_item(std::string recipient,
-                                                          std::string item_id,
-                                                          Instant now,
-                                                          std::optional<Arrival> arrival,
-                                                          AuditRecord audit) = 0;
+    /// The recipient has taken items of its embedded inbox. For a delivery, the first ack
+    /// records its `arrival` (times, and its 01 status with its notice for the sender); for a
+    /// notice it only closes the item. Each ack's `audit` is appended with its first ack. One
+    /// transaction for the whole list: every ack takes effect, or none does. One flag per
+    /// ack, in order: true the first time, false for a repeat. Error: NOT_FOUND (an item that
+    /// is not this recipient's), MALFORMED (a delivery acked without `arrival`).
+    virtual boost::asio::awaitable<Result<std::vector<bool>>> ack_items(std::string recipient,
+                                                                        std::vector<ItemAck> acks,
+                                                                        Instant now) = 0;
+    /// ack_items of one.
+    boost::asio::awaitable<Result<bool>> ack_item(std::string recipient,
+                                                  std::string item_id,
+                                                  Instant now,
+                                                  std::optional<Arrival> arrival,
+                                                  AuditRecord audit) {
+        std::vector<ItemAck> acks;
+        acks.push_back(ItemAck{std::move(item_id), std::move(arrival), std::move(audit)});
+        auto acked = co_await ack_items(std::move(recipient), std::move(acks), now);
+        if (!acked) {
+            co_return acked.error();
+        }
+        co_return acked->front();
+    }
     /// Items not yet done, per recipient, for one channel ("inbox" or "national").
     virtual boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> open_items(
         std::string channel) = 0;
     /// Calls `wake` with a recipient's canonical code after every commit that adds an item
     /// to its embedded inbox, from the writer thread. Set once, before serving.
     virtual void on_inbox_items(std::function<void(const std::string&)> wake) = 0;
+
+    // ---- relays: carriers other than the embedded inbox (national axis, broker) ----
+
+    /// Claims up to `max` items of `channel` that are neither relayed, done nor dead and are
+    /// visible at `now`, oldest first; each becomes invisible until `now + lease` and its
+    /// attempt count grows by one, so a relay that dies mid-send only delays the item.
+    virtual boost::asio::awaitable<Result<std::vector<RelayItem>>> claim_relay(
+        std::string channel, std::size_t max, Instant now, std::chrono::milliseconds lease) = 0;
+    /// A relay starting up makes every open, unrelayed item of `channel` claimable at `now`
+    /// and returns how many it moved. Whatever an earlier process had claimed was abandoned
+    /// with it; waiting for its lease would trust a wall clock that may have been set back
+    /// (or frozen by `clock.fixed`) since, and could hold the item for ever.
+    virtual boost::asio::awaitable<Result<std::size_t>> release_leases(std::string channel,
+                                                                       Instant now) = 0;
+    /// The far side confirmed the item: records `external_id` (the axis' document id, say)
+    /// and the time. A 'national' item is then done; an 'inbox' item (carried by a broker)
+    /// stays open until its recipient acks it. A repeat is a no-op. Error: NOT_FOUND.
+    virtual boost::asio::awaitable<Result<void>> mark_relayed(std::string item_id,
+                                                              std::string external_id,
+                                                              Instant now) = 0;
+    /// The attempt failed: records `error`; the item is claimable again at `retry_at`, or,
+    /// when `dead`, becomes a dead letter (never claimed again) and `audit` is appended in
+    /// the same transaction. Error: NOT_FOUND (no open item with that id).
+    virtual boost::asio::awaitable<Result<void>> mark_relay_failed(
+        std::string item_id, std::string error, Instant retry_at, bool dead, AuditRecord audit) = 0;
+    /// Dead letters not discarded, oldest first; an empty `channel` means every channel.
+    virtual boost::asio::awaitable<Result<std::vector<DeadLetter>>> dead_letters(
+        std::string channel, std::size_t limit) = 0;
+    /// An operator sends a dead letter again: claimable at `now`, attempts reset; with its
+    /// audit row. Error: NOT_FOUND (no such dead letter).
+    virtual boost::asio::awaitable<Result<void>> retry_dead_letter(std::string item_id,
+                                                                   Instant now,
+                                                                   AuditRecord audit) = 0;
+    /// An operator gives a dead letter up: it is closed, `reason` kept as its last error;
+    /// with its audit row. Error: NOT_FOUND (no such dead letter).
+    virtual boost::asio::awaitable<Result<void>> discard_dead_letter(std::string item_id,
+                                                                     std::string reason,
+                                                                     Instant now,
+                                                                     AuditRecord audit) = 0;
+    /// How many items of `channel` wait for their relay, and the oldest one's age.
+    virtual boost::asio::awaitable<Result<RelayBacklog>> relay_backlog(std::string channel) = 0;
+    /// Calls `wake` with the channel after every commit that adds items to it, from the
+    /// writer thread, so a relay need not poll. Each call adds one callback (one per
+    /// carrier), all before serving.
+    virtual void on_relay_items(std::function<void(const std::string&)> wake) = 0;
 };
 
 /// The tamper-evident audit log.
@@ -203,9 +261,26 @@ public:
         std::int64_t after_seq, std::size_t limit) = 0;
     /// Recomputes every hash; reports the first row that does not chain.
     virtual boost::asio::awaitable<Result<AuditVerification>> verify_audit_chain() = 0;
+    /// The last row's seq and hash (seq 0 and 64 zeros when the log is empty).
+    virtual boost::asio::awaitable<Result<AuditHead>> audit_head() = 0;
 };
 
-/// All four stores over one database.
-class Ledger : public RegistryStore, public EnvelopeStore, public OutboxStore, public AuditStore {};
+/// What operators decide about the hub itself (maintenance mode), kept so a restart keeps it.
+class OperatorStore {
+public:
+    virtual ~OperatorStore() = default;
+    /// Replaces the maintenance state and appends `audit`, in one transaction.
+    virtual boost::asio::awaitable<Result<void>> set_maintenance(MaintenanceState state,
+                                                                 AuditRecord audit) = 0;
+    /// The state last set; `on` false (and changed_at the epoch) when never set.
+    virtual boost::asio::awaitable<Result<MaintenanceState>> maintenance() = 0;
+};
+
+/// All five stores over one database.
+class Ledger : public RegistryStore,
+               public EnvelopeStore,
+               public OutboxStore,
+               public AuditStore,
+               public OperatorStore {};
 
 }  // namespace hub

@@ -54,11 +54,50 @@ struct AuditEntry {
     std::string hash;       ///< hex SHA-256 over prev_hash and the fields
 };
 
+/// Maintenance mode as an operator set it: while `on`, agencies are answered 503 MAINTENANCE
+/// with `notice` and Retry-After `retry_after_s` (api.md).
+struct MaintenanceState {
+    bool on = false;
+    std::string notice;              ///< shown to agencies and on the status page
+    std::int64_t retry_after_s = 0;  ///< the Retry-After agencies get
+    Instant changed_at;              ///< when an operator last changed it (epoch when never)
+    std::string changed_by;          ///< that operator ("operator:<fingerprint prefix>")
+};
+
+/// How the audit chain was found broken.
+enum class AuditBreak {
+    none,
+    changed,   ///< a row's fields or hash were edited
+    inserted,  ///< a row was added inside the chain
+    deleted,   ///< a row was removed inside the chain
+    cut,       ///< rows are missing at the end (only a recorded head reveals this)
+};
+
+/// The chain's last row: what the hub records at start-up, every minute and in backups, so a
+/// cut tail can be found later.
+struct AuditHead {
+    std::int64_t seq = 0;  ///< 0: the log is empty
+    std::string hash;      ///< hex; 64 zeros for an empty log
+};
+
 /// Result of walking the audit chain.
 struct AuditVerification {
     bool ok = true;
     std::int64_t entries = 0;        ///< rows checked
     std::int64_t first_bad_seq = 0;  ///< the first row that does not chain, when !ok
+    AuditBreak kind = AuditBreak::none;
+    /// The row the break is about: the changed, inserted or first deleted row, or for a cut
+    /// the first missing one.
+    std::int64_t culprit_seq = 0;
+    std::string explanation;  ///< one line for people, when !ok
+    AuditHead last;           ///< the last row checked
+};
+
+/// What to check: from which row (its prev_hash is taken on trust, so a log pruned below it
+/// can still be checked), and the head recorded earlier, if any.
+struct AuditCheck {
+    std::int64_t from = 1;
+    std::optional<AuditHead> head;
 };
 
 /// One recipient of a new envelope: the caller picks the delivery id and the route.
@@ -95,6 +134,8 @@ struct NewEnvelope {
     std::vector<NewDelivery> deliveries;
     /// What was not fully checked and accepted anyway (Trace.warnings); no commas inside.
     std::vector<std::string> warnings;
+    /// The edXML package as received (POST /v1/edxml); empty for protobuf/JSON intake.
+    std::string edxml_package;
     /// Appended in the same transaction, whatever the outcome (a duplicate is audited too).
     std::vector<AuditRecord> audit;
 };
@@ -120,6 +161,7 @@ struct EnvelopeRecord {
     std::vector<std::string> in_reply_to;
     std::vector<AttachmentRecord> attachments;  ///< in header order
     std::vector<std::string> warnings;          ///< as NewEnvelope::warnings
+    std::string edxml_package;                  ///< as NewEnvelope::edxml_package
 };
 
 /// One recipient's copy of an envelope.
@@ -191,6 +233,26 @@ struct OutboxItem {
     std::uint32_t attempt = 0;  ///< offers so far, counting this one
 };
 
+/// An item claimed by a relay, with what the relay needs to carry it.
+struct RelayItem {
+    OutboxItem item;
+    std::string last_error;  ///< from the previous failed attempt; empty at first
+};
+
+/// A relayed item no carrier could deliver within the delivery limit.
+struct DeadLetter {
+    OutboxItem item;
+    std::string channel;
+    std::string last_error;
+    Instant dead_at;
+};
+
+/// Items of a relayed channel that the far side has not confirmed yet (dead letters aside).
+struct RelayBacklog {
+    std::int64_t count = 0;
+    std::optional<Instant> oldest;  ///< created_at of the oldest such item
+};
+
 /// What one claim of a recipient's inbox found.
 struct InboxClaim {
     std::vector<OutboxItem> items;
@@ -205,6 +267,13 @@ struct Arrival {
     Instant official_received_at;
     Instant handling_deadline;
     StatusRecord status;  ///< the 01, recorded only on the first ack
+};
+
+/// One item a recipient acks (OutboxStore::ack_items): `arrival` for a delivery.
+struct ItemAck {
+    std::string item_id;
+    std::optional<Arrival> arrival;
+    AuditRecord audit;
 };
 
 /// A delivery whose recipient has not replied in time to an envelope that asked for a reply

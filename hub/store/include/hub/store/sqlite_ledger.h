@@ -109,20 +109,50 @@ public:
         std::size_t max_bytes,
         Instant now,
         std::chrono::milliseconds visibility) override;
-    boost::asio::awaitable<Result<bool>> ack_item(std::string recipient,
-                                                  std::string item_id,
-                                                  Instant now,
-                                                  std::optional<Arrival> arrival,
-                                                  AuditRecord audit) override;
+    boost::asio::awaitable<Result<std::vector<bool>>> ack_items(std::string recipient,
+                                                                std::vector<ItemAck> acks,
+                                                                Instant now) override;
     boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> open_items(
         std::string channel) override;
     void on_inbox_items(std::function<void(const std::string&)> wake) override;
+    boost::asio::awaitable<Result<std::vector<RelayItem>>> claim_relay(
+        std::string channel,
+        std::size_t max,
+        Instant now,
+        std::chrono::milliseconds lease) override;
+    boost::asio::awaitable<Result<void>> mark_relayed(std::string item_id,
+                                                      std::string external_id,
+                                                      Instant now) override;
+    boost::asio::awaitable<Result<void>> mark_relay_failed(std::string item_id,
+                                                           std::string error,
+                                                           Instant retry_at,
+                                                           bool dead,
+                                                           AuditRecord audit) override;
+    boost::asio::awaitable<Result<std::vector<DeadLetter>>> dead_letters(
+        std::string channel, std::size_t limit) override;
+    boost::asio::awaitable<Result<void>> retry_dead_letter(std::string item_id,
+                                                           Instant now,
+                                                           AuditRecord audit) override;
+    boost::asio::awaitable<Result<void>> discard_dead_letter(std::string item_id,
+                                                             std::string reason,
+                                                             Instant now,
+                                                             AuditRecord audit) override;
+    boost::asio::awaitable<Result<RelayBacklog>> relay_backlog(std::string channel) override;
+    boost::asio::awaitable<Result<std::size_t>> release_leases(std::string channel,
+                                                               Instant now) override;
+    void on_relay_items(std::function<void(const std::string&)> wake) override;
 
     // AuditStore
     boost::asio::awaitable<Result<void>> append_audit(AuditRecord record) override;
     boost::asio::awaitable<Result<std::vector<AuditEntry>>> audit_entries(
         std::int64_t after_seq, std::size_t limit) override;
     boost::asio::awaitable<Result<AuditVerification>> verify_audit_chain() override;
+    boost::asio::awaitable<Result<AuditHead>> audit_head() override;
+
+    // OperatorStore
+    boost::asio::awaitable<Result<void>> set_maintenance(MaintenanceState state,
+                                                         AuditRecord audit) override;
+    boost::asio::awaitable<Result<MaintenanceState>> maintenance() override;
 
     // Blocking variants for start-up and tools (lienthongctl); never call them from an I/O
     // thread.
@@ -137,6 +167,10 @@ public:
     Result<void> append_audit_sync(const AuditRecord& record);
     /// As verify_audit_chain.
     Result<AuditVerification> verify_audit_chain_sync();
+    /// As maintenance.
+    Result<MaintenanceState> maintenance_sync();
+    /// As audit_head.
+    Result<AuditHead> audit_head_sync();
 
 private:
     SqliteLedger(std::unique_ptr<sqlite::GroupCommitWriter> writer,
@@ -147,6 +181,7 @@ private:
     std::unique_ptr<sqlite::ReaderPool> readers_;
     int schema_version_;
     std::function<void(const std::string&)> wake_;
+    std::function<void(const std::string&)> relay_wake_;
 };
 
 }  // namespace hub

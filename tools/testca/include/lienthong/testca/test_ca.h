@@ -15,7 +15,8 @@ namespace lienthong::testca {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
-enum class KeyType { ec_p256, rsa2048 };
+/// rsa1024 is too short for the hub's signature policy: only for tests of that refusal.
+enum class KeyType { ec_p256, rsa2048, rsa1024 };
 
 /// An unencrypted private key (PKCS#8 PEM) and its public key (SubjectPublicKeyInfo PEM).
 struct KeyPair {
