@@ -41,7 +41,7 @@ it::HubOptions short_visibility() {
 
 }  // namespace
 
-TEST_CASE("R-16 one request acks a list of items; the same list again is fine", "[delivery][ack]") {
+TEST_CASE("R-16 one request acks a list of items, the same list again is fine", "[delivery][ack]") {
     it::Hub hub(short_visibility());
     const std::string a = hub.code(0);
     const std::string b = hub.code(1);

@@ -66,7 +66,7 @@ hub::http::ClientResponse get_with(
 
 }  // namespace
 
-TEST_CASE("R-11 an inbox answer is bounded in bytes; large attachments come by reference",
+TEST_CASE("R-11 an inbox answer is bounded in bytes, large attachments come by reference",
           "[core][inbox][memory]") {
     it::Hub hub(it::with_config(
         boost::json::object{{"limits", boost::json::object{{"inbox_max_bytes", 1 << 20}}}}));

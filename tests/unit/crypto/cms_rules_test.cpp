@@ -121,7 +121,7 @@ TEST_CASE("issue 13 a SHA-1 CMS over tampered content is SIGNATURE_INVALID, not 
           errc::signature_invalid);
 }
 
-TEST_CASE("issue 13 an RSA-PSS CMS with SHA-256 verifies; PSS with SHA-1 is SIGNATURE_POLICY",
+TEST_CASE("issue 13 an RSA-PSS CMS with SHA-256 verifies, PSS with SHA-1 is SIGNATURE_POLICY",
           "[crypto][policy]") {
     Fixture f;
     const std::string pss = make_cms({&f.rsa}, EVP_sha256(), kDetached, true);

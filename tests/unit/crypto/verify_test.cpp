@@ -273,7 +273,7 @@ TEST_CASE("R-11 a signer whose issuer has no CRL is UNAVAILABLE unless stale CRL
     CHECK(lenient->revocation_warning == "crl_missing");
 }
 
-TEST_CASE("R-11 a CRL past its next update is UNAVAILABLE; allowed, it still revokes", "[crypto]") {
+TEST_CASE("R-11 a CRL past its next update is UNAVAILABLE, allowed, it still revokes", "[crypto]") {
     Province p;
     const IssuedCert revoked = p.ca.issue_signer("Lost", "000.00.12.H29", KeyType::ec_p256);
     const IssuedCert kept = p.ca.issue_signer("Kept", "000.00.12.H29", KeyType::ec_p256);

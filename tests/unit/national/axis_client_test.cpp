@@ -102,7 +102,7 @@ TEST_CASE("a package whose hash-file does not match is refused", "[axis_client]"
     CHECK(f.counter("documents") == 0);
 }
 
-TEST_CASE("down, 500, slow and dropped answers are UNAVAILABLE; nothing doubles", "[axis_client]") {
+TEST_CASE("down, 500, slow and dropped answers are UNAVAILABLE, nothing doubles", "[axis_client]") {
     Fixture f;
     auto send = [&](HttpAxisClient& c) {
         return run_sync(f.io, c.send_edoc(kToMinistry, MessageType::edoc, "000.00.00.H39"));

@@ -182,7 +182,7 @@ TEST_CASE("relay: dead letter after the delivery limit, or at once when unbuilda
     CHECK(run_sync(f.io, relay.run_once()) == 0);  // dead letters are never claimed
 }
 
-TEST_CASE("relay: a batch stops when the breaker opens; the lease brings the rest back",
+TEST_CASE("relay: a batch stops when the breaker opens, the lease brings the rest back",
           "[axis_relay]") {
     RelayFixture f;
     f.outbox.add("d-3", "envelope", 3, "G12");

@@ -119,7 +119,7 @@ TEST_CASE("recall, update and replace carry the document acted on", "[national][
     CHECK(replace.replaces().document_id() == "000.00.00.H39,2026/11/25,125/UBND-VP");
 }
 
-TEST_CASE("zipped attachments map to the files inside; the first PDF is MAIN",
+TEST_CASE("zipped attachments map to the files inside, the first PDF is MAIN",
           "[national][mapping]") {
     const auto m = map("zipped.edxml");
     REQUIRE(m.header.attachments_size() == 2);

@@ -88,7 +88,7 @@ struct WriterFixture {
 
 }  // namespace
 
-TEST_CASE("group commit: queued writes share one COMMIT; a failing one fails alone",
+TEST_CASE("group commit: queued writes share one COMMIT, a failing one fails alone",
           "[store][group_commit]") {
     WriterFixture f(256);
     hub::Result<void> held;
