@@ -134,6 +134,31 @@ TEST_CASE("amqp queue: a message offered delivery_limit times is dead-lettered",
     std::filesystem::remove_all(env.dir);
 }
 
+TEST_CASE("amqp queue: a released offer is visible at once and keeps its attempt",
+          "[amqp][queue]") {
+    queue_contract::Env env;
+    env.dir = queue_contract::make_temp_dir();
+    auto options = options_for(env);
+    boost::asio::io_context io;
+    {
+        hub::AmqpQueue queue(options, env.clock, env.log);
+        std::vector<hub::QueueMessage> batch{message("a", "H39"), message("b", "H39"),
+                                             message("c", "H39")};
+        REQUIRE(run_sync(io, queue.publish(batch)).has_value());
+        auto first = run_sync(io, queue.take("H39", 3, 1000ms));
+        REQUIRE(first.has_value());
+        REQUIRE(ids(*first) == std::vector<std::string>{"a", "b", "c"});
+        queue.release("H39", {"b", "c", "unknown"});
+        // No clock advance: without the release b and c would wait for the visibility timeout.
+        auto again = run_sync(io, queue.take("H39", 3, 0ms));
+        REQUIRE(again.has_value());
+        REQUIRE(ids(*again) == std::vector<std::string>{"b", "c"});
+        CHECK((*again)[0].attempt == 1);
+        CHECK((*again)[1].attempt == 1);
+    }
+    std::filesystem::remove_all(env.dir);
+}
+
 TEST_CASE("amqp queue: an unreachable broker is UNAVAILABLE at once", "[amqp][queue]") {
     queue_contract::Env env;
     env.dir = queue_contract::make_temp_dir();

@@ -117,6 +117,31 @@ TEST_CASE("R-12 one item per poll still comes in posting order", "[delivery][ord
     CHECK(it::poll(recipient, 100, 0).items_size() == 0);
 }
 
+TEST_CASE("R-11 a poll answers the items whose bytes fit and the next poll has the rest at once",
+          "[delivery][inbox]") {
+    // One byte: every answer holds its first item only (at least one always comes).
+    it::Hub hub(it::with_config(
+        boost::json::object{{"limits", boost::json::object{{"inbox_max_bytes", 1}}}}));
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    Client sender(hub.agency(a));
+    std::vector<std::string> posted;
+    for (int i = 0; i < 3; ++i) {
+        posted.push_back(it::post_accepted(sender, it::make_envelope(hub, a, {b})).envelope_id());
+    }
+    Client recipient(hub.agency(b));
+    std::vector<std::string> taken;
+    for (std::size_t i = 0; i < posted.size(); ++i) {
+        // Nothing is acked: what a full answer left out must not be hidden for the
+        // visibility timeout, nor count as offered.
+        const auto batch = it::poll(recipient, 100, 5);
+        REQUIRE(batch.items_size() == 1);
+        CHECK(batch.items(0).attempt() == 1);
+        taken.push_back(batch.items(0).envelope_id());
+    }
+    CHECK(taken == posted);
+}
+
 TEST_CASE("At-least-once: an unacked item is offered again after the visibility timeout",
           "[delivery]") {
     boost::json::object overrides{{"queue", boost::json::object{{"visibility_timeout_ms", 500}}}};

@@ -603,6 +603,21 @@ asio::awaitable<Result<bool>> AmqpQueue::ack(std::string recipient, std::string 
     co_return true;
 }
 
+void AmqpQueue::release(const std::string& recipient, const std::vector<std::string>& ids) {
+    auto& s = *state_;
+    {
+        std::lock_guard lock(s.mutex);
+        for (auto& held : s.held[recipient]) {
+            if (std::find(ids.begin(), ids.end(), held.message.id) != ids.end() &&
+                held.message.attempt > 0) {
+                --held.message.attempt;
+                held.visible_at = 0;
+            }
+        }
+    }
+    s.waiters.notify(recipient);
+}
+
 void AmqpQueue::interrupt_waits() {
     state_->interrupted = true;
     state_->waiters.notify_all();

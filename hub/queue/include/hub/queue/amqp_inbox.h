@@ -11,6 +11,9 @@
 #include "hub/queue/inbox.h"
 #include "hub/store/ledger.h"
 
+#include <cstdint>
+#include <optional>
+
 namespace hub {
 
 class AmqpInbox final : public Inbox {
@@ -18,8 +21,9 @@ public:
     /// Every reference must outlive the inbox.
     AmqpInbox(AmqpQueue& queue, OutboxStore& outbox, EnvelopeStore& envelopes, Logger& log);
 
-    /// Items in acceptance (outbox) order within one answer. `max_bytes` is not applied
-    /// here: the items' bytes are read by the caller. Error: UNAVAILABLE (broker down).
+    /// Items in acceptance (outbox) order within one answer, their fixed bytes within
+    /// `max_bytes` as the embedded inbox counts them; what does not fit is given back to the
+    /// queue, visible to the next poll at once. Error: UNAVAILABLE (broker down).
     boost::asio::awaitable<Result<std::vector<QueueMessage>>> take(
         std::string recipient,
         std::size_t max,
@@ -32,8 +36,10 @@ public:
     bool reachable() const override;
 
 private:
-    /// True when the ledger has closed the item (the recipient acked it before).
-    boost::asio::awaitable<Result<bool>> closed(const QueueMessage& message);
+    /// The item's fixed bytes (header and signature, or notice) while the ledger has it
+    /// open; nothing once it is closed (the recipient acked it before).
+    boost::asio::awaitable<Result<std::optional<std::int64_t>>> open_bytes(
+        const QueueMessage& message);
 
     AmqpQueue& queue_;
     OutboxStore& outbox_;

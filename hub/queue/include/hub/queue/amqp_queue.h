@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace hub {
 
@@ -87,6 +88,10 @@ public:
         std::string recipient, std::size_t max, std::chrono::milliseconds wait) override;
     boost::asio::awaitable<Result<bool>> ack(std::string recipient, std::string id) override;
     void interrupt_waits() override;
+    /// Takes back an offer: the held messages `ids` of `recipient`, taken but not handed on
+    /// (an answer that was full), are visible again at once and that offer does not count
+    /// towards their delivery limit. Ids not held are ignored. Thread-safe.
+    void release(const std::string& recipient, const std::vector<std::string>& ids);
     /// Ready messages on the broker plus the ones held here, for the recipients this object
     /// has published to or taken from.
     boost::asio::awaitable<Result<std::map<std::string, std::size_t>>> depths() override;
