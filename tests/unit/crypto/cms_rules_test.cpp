@@ -141,7 +141,7 @@ TEST_CASE("issue 13 an RSA-PSS CMS with SHA-256 verifies, PSS with SHA-1 is SIGN
 }
 
 TEST_CASE(
-    "issue 13 a 1024-bit RSA signer is SIGNATURE_POLICY naming the size; ECDSA P-256 "
+    "issue 13 a 1024-bit RSA signer is SIGNATURE_POLICY naming the size, ECDSA P-256 "
     "verifies",
     "[crypto][policy]") {
     Fixture f;

@@ -352,7 +352,7 @@ TEST_CASE("R-11 a CRL from an impostor CA with the same name revokes nothing", "
 }
 
 TEST_CASE(
-    "R-11 a missing intermediate is CERTIFICATE_UNTRUSTED; the CMS or the store may "
+    "R-11 a missing intermediate is CERTIFICATE_UNTRUSTED, the CMS or the store may "
     "supply it",
     "[crypto]") {
     Province p;
