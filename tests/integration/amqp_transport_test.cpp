@@ -6,6 +6,7 @@
 // stopping it disturbs no other test; they fail, never skip, when it cannot start.
 
 #include "lienthong/devenv/dev_env.h"
+#include "lienthong/testca/test_ca.h"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -37,16 +38,17 @@ namespace {
 /// A throw-away RabbitMQ node of this test's own, on ports picked from the pid.
 class PrivateBroker {
 public:
-    PrivateBroker() {
+    /// With `tls_dir` (ca.pem, broker.crt, broker.key) the node also listens for amqps.
+    explicit PrivateBroker(std::string tls_dir = {}) : tls_dir_(std::move(tls_dir)) {
         script_ = it::broker_script();
         // 20 ports per node; a block somebody holds makes `start` refuse, so try the next.
         for (int attempt = 0; attempt < 8 && url_.empty(); ++attempt) {
             port_ = 40000 + static_cast<int>((::getpid() * 7 + attempt * 131) % 1200) * 20;
-            auto r =
-                it::run_command({script_, "start", dir_.path(), "--port", std::to_string(port_)},
-                                dir_.path(), 120s);
+            auto r = it::run_command(start_command(), dir_.path(), 120s);
             if (r.exit_code == 0) {
                 url_ = r.out.substr(0, r.out.find('\n'));
+                const auto second = r.out.find('\n') + 1;
+                tls_url_ = r.out.substr(second, r.out.find('\n', second) - second);
             } else {
                 it::run_command({script_, "stop", dir_.path()}, dir_.path(), 60s);
             }
@@ -60,6 +62,8 @@ public:
         it::run_command({script_, "stop", dir_.path()}, dir_.path(), 60s);
     }
     const std::string& url() const { return url_; }
+    /// amqps://...: only with a `tls_dir`.
+    const std::string& tls_url() const { return tls_url_; }
 
     void stop() {
         resume();
@@ -67,8 +71,7 @@ public:
     }
     /// Again on the same data directory: durable queues keep their messages.
     void start() {
-        auto r = it::run_command({script_, "start", dir_.path(), "--port", std::to_string(port_)},
-                                 dir_.path(), 120s);
+        auto r = it::run_command(start_command(), dir_.path(), 120s);
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
     }
@@ -86,6 +89,14 @@ public:
     }
 
 private:
+    std::vector<std::string> start_command() const {
+        std::vector<std::string> command{script_, "start", dir_.path(), "--port",
+                                         std::to_string(port_)};
+        if (!tls_dir_.empty()) {
+            command.insert(command.end(), {"--tls", tls_dir_});
+        }
+        return command;
+    }
     pid_t pid() const {
         std::ifstream in(dir_.path() + "/beam.pid");
         long pid = 0;
@@ -93,9 +104,11 @@ private:
         return static_cast<pid_t>(pid);
     }
 
+    std::string tls_dir_;
     it::TempDir dir_;
     std::string script_;
     std::string url_;
+    std::string tls_url_;
     int port_ = 0;
     bool frozen_ = false;
 };
@@ -107,6 +120,29 @@ it::HubOptions on_broker(const std::string& url) {
     // Short, so offers a crash left unacked come back within the test.
     options.config_overrides =
         boost::json::object{{"queue", boost::json::object{{"visibility_timeout_ms", 3000}}}};
+    return options;
+}
+
+/// Certificates for amqps, made at test time: a CA, the broker's server certificate for
+/// localhost and a client certificate for the hub, in the files the broker script reads.
+struct BrokerTls {
+    it::TempDir dir;
+    BrokerTls() {
+        auto ca = lienthong::testca::TestCa::create("Broker Test");
+        const std::string anchors = ca.root_pem() + ca.intermediate_pem();
+        std::ofstream(dir.path() + "/ca.pem") << anchors;
+        ca.issue_server("localhost").write_files(dir.path(), "broker");
+        ca.issue_client("lienthongd", "hub").write_files(dir.path(), "hub");
+    }
+    boost::json::object hub_tls(const std::string& ca_file) const {
+        return {
+            {"ca", ca_file}, {"cert", dir.path() + "/hub.crt"}, {"key", dir.path() + "/hub.key"}};
+    }
+};
+
+it::HubOptions on_tls_broker(const PrivateBroker& broker, boost::json::object tls) {
+    auto options = on_broker(broker.tls_url());
+    options.config_overrides["queue"].as_object()["amqp_tls"] = std::move(tls);
     return options;
 }
 
@@ -245,6 +281,30 @@ TEST_CASE("AMQP: the hub starts while its broker is down and delivers once it is
     ledger.post(hub, hub.code(0), {hub.code(1)});
     broker.start();
     check_exactly_once_in_order(hub, ledger);
+}
+
+TEST_CASE(
+    "AMQP: over amqps with certificates both ways the hub delivers, and an untrusted broker is "
+    "down",
+    "[amqp][tls]") {
+    BrokerTls tls;
+    PrivateBroker broker(tls.dir.path());
+    REQUIRE(broker.tls_url().rfind("amqps://", 0) == 0);
+    {
+        it::Hub hub(on_tls_broker(broker, tls.hub_tls(tls.dir.path() + "/ca.pem")));
+        Ledger ledger;
+        ledger.post(hub, hub.code(0), {hub.code(1), hub.code(2)});
+        check_exactly_once_in_order(hub, ledger);
+    }
+    // The same broker under a CA the hub does not hold: the hub must not get on it.
+    it::TempDir other;
+    std::ofstream(other.path() + "/ca.pem")
+        << lienthong::testca::TestCa::create("Somebody Else").root_pem();
+    it::Hub hub(on_tls_broker(broker, tls.hub_tls(other.path() + "/ca.pem")));
+    unsigned status = 0;
+    CHECK_FALSE(it::eventually([&] { return readyz(hub, status).at("queue") == "up"; }, 3s));
+    CHECK(status == 503);
+    CHECK(hub.log().find("amqp_down") != std::string::npos);
 }
 
 TEST_CASE("AMQP: bad queue.* values stop start-up with one line naming the key", "[amqp][config]") {

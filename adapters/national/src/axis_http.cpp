@@ -3,6 +3,8 @@
 
 #include "hub/national/axis_http.h"
 
+#include "hub/http/tls_policy.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -87,7 +89,9 @@ HttpAxisClient::HttpAxisClient(asio::any_io_executor executor,
     while (!state_->base_path.empty() && state_->base_path.back() == '/') {
         state_->base_path.pop_back();
     }
-    SSL_CTX_set_min_proto_version(state_->ssl.native_handle(), TLS1_2_VERSION);
+    if (!hub::http::apply_tls_policy(state_->ssl.native_handle())) {
+        throw std::invalid_argument("national.endpoint: the TLS policy cannot be applied");
+    }
     boost::system::error_code ec;
     if (options.ca_file.empty()) {
         state_->ssl.set_default_verify_paths(ec);

@@ -1,5 +1,7 @@
 #include "tls.h"
 
+#include "hub/http/tls_policy.h"
+
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -24,22 +26,29 @@ Result<void> tls_failure(const std::string& what, const boost::system::error_cod
 
 }  // namespace
 
+Result<void> apply_tls_policy(SSL_CTX* ctx) {
+    // TLS 1.0/1.1 peers must fail the handshake (api.md "Listeners").
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+        return fail(errc::internal, "", "cannot set the minimum TLS version");
+    }
+    // Only AEAD suites with forward secrecy: no CBC (Lucky 13 and friends), no SHA-1 MACs,
+    // no static RSA key exchange. TLS 1.3 suites are all AEAD with (EC)DHE.
+    if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1 ||
+        SSL_CTX_set_ciphersuites(ctx, kTls13Ciphers) != 1) {
+        return fail(errc::internal, "", "cannot set the TLS cipher suites");
+    }
+    return {};
+}
+
 Result<void> configure_server_tls(ssl::context& ctx, const ServerOptions& options) {
     SSL_CTX* raw = ctx.native_handle();
-    // TLS 1.0/1.1 clients must fail the handshake (api.md "Listeners").
-    if (SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION) != 1) {
-        return fail(errc::internal, "", "cannot set the minimum TLS version");
+    if (auto policy = apply_tls_policy(raw); !policy) {
+        return policy;
     }
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     // Client-initiated renegotiation costs the server a handshake each time: refuse it.
     SSL_CTX_set_options(raw, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-    // Only AEAD suites with forward secrecy: no CBC (Lucky 13 and friends), no SHA-1 MACs,
-    // no static RSA key exchange. TLS 1.3 suites are all AEAD with (EC)DHE.
-    if (SSL_CTX_set_cipher_list(raw, kTls12Ciphers) != 1 ||
-        SSL_CTX_set_ciphersuites(raw, kTls13Ciphers) != 1) {
-        return fail(errc::internal, "", "cannot set the TLS cipher suites");
-    }
 
     boost::system::error_code ec;
     ctx.use_certificate_chain_file(options.cert_chain_file, ec);

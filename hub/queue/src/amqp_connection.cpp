@@ -1,7 +1,10 @@
 #include "amqp_connection.h"
 
+#include "hub/http/tls_policy.h"
+
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+#include <openssl/ssl.h>
 #include <sys/time.h>
 
 #include <algorithm>
@@ -126,6 +129,10 @@ Result<void> Connection::open() {
     if (endpoint->tls) {
         socket = amqp_ssl_socket_new(conn_);
         if (socket != nullptr) {
+            auto* ctx = static_cast<SSL_CTX*>(amqp_ssl_socket_get_context(socket));
+            if (ctx == nullptr || !http::apply_tls_policy(ctx)) {
+                return failed("tls policy", AMQP_STATUS_SSL_ERROR);
+            }
             amqp_ssl_socket_set_verify_peer(socket, 1);
             amqp_ssl_socket_set_verify_hostname(socket, 1);
             if (!options_.tls.ca.empty() &&
