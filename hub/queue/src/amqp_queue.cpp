@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <iterator>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -35,6 +37,8 @@ constexpr auto kRecheck = 1000ms;
 /// Past the connection's first reconnect backoff (100 ms).
 constexpr auto kRetryAfterDrop = 150ms;
 constexpr auto kKeepalive = 1000ms;
+constexpr int kPublishRounds = 5;
+constexpr auto kRefusedPause = 100ms;
 constexpr const char* kEnqueuedHeader = "lienthong-enqueued-ms";
 
 std::int64_t millis(Instant t) { return t.time_since_epoch().count(); }
@@ -132,10 +136,16 @@ using State = AmqpQueue::State;
 
 // ---- publisher thread ----
 
+/// Publisher confirms of one round: delivery tag -> message id, and the ids the broker refused.
+struct Confirms {
+    std::map<std::uint64_t, std::string> unconfirmed;
+    std::set<std::string> refused;
+    bool awaiting_return_header = false;
+};
+
 /// Reads one frame of the publisher channel and settles the confirms it carries.
 Result<void> read_confirm(amqp::Connection& c,
-                          std::set<std::uint64_t>& unconfirmed,
-                          bool& refused,
+                          Confirms& confirms,
                           std::chrono::milliseconds timeout) {
     amqp_frame_t frame{};
     timeval tv = to_timeval(timeout);
@@ -143,31 +153,42 @@ Result<void> read_confirm(amqp::Connection& c,
     if (st != AMQP_STATUS_OK) {
         return c.failed("confirm wait", st);
     }
-    if (frame.frame_type != AMQP_FRAME_METHOD) {
-        return {};  // the header and body of a returned message
-    }
-    auto settle = [&](std::uint64_t tag, bool multiple) {
-        if (multiple) {
-            unconfirmed.erase(unconfirmed.begin(), unconfirmed.upper_bound(tag));
-        } else {
-            unconfirmed.erase(tag);
+    if (frame.frame_type == AMQP_FRAME_HEADER && confirms.awaiting_return_header) {
+        // The properties of a returned message name it; its body frames are skipped.
+        confirms.awaiting_return_header = false;
+        const auto* props =
+            static_cast<const amqp_basic_properties_t*>(frame.payload.properties.decoded);
+        if (props != nullptr && (props->_flags & AMQP_BASIC_MESSAGE_ID_FLAG) != 0) {
+            confirms.refused.insert(text(props->message_id));
         }
+        return {};
+    }
+    if (frame.frame_type != AMQP_FRAME_METHOD) {
+        return {};
+    }
+    auto settle = [&](std::uint64_t tag, bool multiple, bool refused) {
+        auto first = multiple ? confirms.unconfirmed.begin() : confirms.unconfirmed.find(tag);
+        auto last = multiple ? confirms.unconfirmed.upper_bound(tag)
+                             : (first == confirms.unconfirmed.end() ? first : std::next(first));
+        for (auto it = first; refused && it != last; ++it) {
+            confirms.refused.insert(it->second);
+        }
+        confirms.unconfirmed.erase(first, last);
     };
     switch (frame.payload.method.id) {
         case AMQP_BASIC_ACK_METHOD: {
             const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
-            settle(ack->delivery_tag, ack->multiple != 0);
+            settle(ack->delivery_tag, ack->multiple != 0, false);
             return {};
         }
         case AMQP_BASIC_NACK_METHOD: {
             const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
-            settle(nack->delivery_tag, nack->multiple != 0);
-            refused = true;
+            settle(nack->delivery_tag, nack->multiple != 0, true);
             return {};
         }
         case AMQP_BASIC_RETURN_METHOD:
             // Unroutable (its queue is gone): the ack that follows does not make it stored.
-            refused = true;
+            confirms.awaiting_return_header = true;
             return {};
         case AMQP_CHANNEL_CLOSE_METHOD:
         case AMQP_CONNECTION_CLOSE_METHOD: {
@@ -179,6 +200,57 @@ Result<void> read_confirm(amqp::Connection& c,
         default:
             return {};
     }
+}
+
+/// Publishes `todo` with confirms in a window; answers the messages the broker refused.
+Result<std::vector<const QueueMessage*>> publish_round(
+    State& s, const std::vector<const QueueMessage*>& todo) {
+    auto& c = s.publisher;
+    const auto now = millis(s.clock.now());
+    Confirms confirms;
+    for (const QueueMessage* m : todo) {
+        const std::string queue = s.queue_name(m->recipient);
+        if (auto d = c.declare_queue(queue); !d) {
+            return d.error();
+        }
+        amqp_table_entry_t header{};
+        header.key = amqp_cstring_bytes(kEnqueuedHeader);
+        header.value.kind = AMQP_FIELD_KIND_I64;
+        header.value.value.i64 = m->enqueued_at == Instant{} ? now : millis(m->enqueued_at);
+        amqp_basic_properties_t props{};
+        props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
+                       AMQP_BASIC_TYPE_FLAG | AMQP_BASIC_HEADERS_FLAG |
+                       AMQP_BASIC_CONTENT_TYPE_FLAG;
+        props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
+        props.message_id = bytes(m->id);
+        props.type = bytes(m->kind);
+        props.content_type = amqp_cstring_bytes("application/octet-stream");
+        props.headers = amqp_table_t{1, &header};
+        int st = amqp_basic_publish(c.raw(), kChannel, bytes(s.options.exchange), bytes(queue), 1,
+                                    0, &props, bytes(m->payload));
+        if (st != AMQP_STATUS_OK) {
+            return c.failed("publish", st);
+        }
+        confirms.unconfirmed.emplace(++c.next_tag, m->id);
+        while (confirms.unconfirmed.size() >= std::max<std::size_t>(1, s.options.confirm_window)) {
+            if (auto r = read_confirm(c, confirms, s.options.timeout); !r) {
+                return r.error();
+            }
+        }
+    }
+    while (!confirms.unconfirmed.empty() || confirms.awaiting_return_header) {
+        if (auto r = read_confirm(c, confirms, s.options.timeout); !r) {
+            return r.error();
+        }
+    }
+    amqp_maybe_release_buffers(c.raw());
+    std::vector<const QueueMessage*> refused;
+    for (const QueueMessage* m : todo) {
+        if (confirms.refused.contains(m->id)) {
+            refused.push_back(m);
+        }
+    }
+    return refused;
 }
 
 // Plain coroutines, not lambdas: they run on a connection's thread and block it.
@@ -199,54 +271,31 @@ asio::awaitable<Result<void>> publish_on(State& s, std::vector<QueueMessage> mes
             s.recipients.insert(m.recipient);
         }
     }
-    const auto now = millis(s.clock.now());
-    std::set<std::uint64_t> unconfirmed;
-    bool refused = false;
+    // A quorum queue declared a moment ago may nack until its leader runs: those messages are
+    // published again after a pause, a few times, before the caller hears UNAVAILABLE.
+    std::vector<const QueueMessage*> pending = todo;
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    for (int round = 1; !pending.empty(); ++round) {
+        auto refused = publish_round(s, pending);
+        if (!refused) {
+            co_return refused.error();
+        }
+        if (!refused->empty() && round == kPublishRounds) {
+            co_return fail(errc::unavailable, {},
+                           "broker refused " + std::to_string(refused->size()) + " message(s)");
+        }
+        if (!refused->empty()) {
+            pause.expires_after(kRefusedPause * round);
+            co_await pause.async_wait(asio::use_awaitable);
+        }
+        pending = std::move(*refused);
+    }
     std::set<std::string> woken;
-    for (const QueueMessage* m : todo) {
-        const std::string queue = s.queue_name(m->recipient);
-        if (auto d = c.declare_queue(queue); !d) {
-            co_return d.error();
-        }
-        amqp_table_entry_t header{};
-        header.key = amqp_cstring_bytes(kEnqueuedHeader);
-        header.value.kind = AMQP_FIELD_KIND_I64;
-        header.value.value.i64 = m->enqueued_at == Instant{} ? now : millis(m->enqueued_at);
-        amqp_basic_properties_t props{};
-        props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
-                       AMQP_BASIC_TYPE_FLAG | AMQP_BASIC_HEADERS_FLAG |
-                       AMQP_BASIC_CONTENT_TYPE_FLAG;
-        props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
-        props.message_id = bytes(m->id);
-        props.type = bytes(m->kind);
-        props.content_type = amqp_cstring_bytes("application/octet-stream");
-        props.headers = amqp_table_t{1, &header};
-        int st = amqp_basic_publish(c.raw(), kChannel, bytes(s.options.exchange), bytes(queue), 1,
-                                    0, &props, bytes(m->payload));
-        if (st != AMQP_STATUS_OK) {
-            co_return c.failed("publish", st);
-        }
-        unconfirmed.insert(++c.next_tag);
-        woken.insert(m->recipient);
-        while (unconfirmed.size() >= std::max<std::size_t>(1, s.options.confirm_window)) {
-            if (auto r = read_confirm(c, unconfirmed, refused, s.options.timeout); !r) {
-                co_return r;
-            }
-        }
-    }
-    while (!unconfirmed.empty()) {
-        if (auto r = read_confirm(c, unconfirmed, refused, s.options.timeout); !r) {
-            co_return r;
-        }
-    }
-    amqp_maybe_release_buffers(c.raw());
-    if (refused) {
-        co_return fail(errc::unavailable, {}, "broker refused a message");
-    }
     {
         std::lock_guard lock(s.mutex);
         for (const QueueMessage* m : todo) {
             s.outstanding.insert(m->id);
+            woken.insert(m->recipient);
         }
     }
     for (const auto& r : woken) {
@@ -310,14 +359,17 @@ asio::awaitable<Result<void>> fetch_on(State& s, std::string recipient, std::siz
     }
     auto& c = s.consumer;
     const std::string queue = s.queue_name(recipient);
-    if (auto d = c.declare_queue(queue); !d) {
-        co_return d.error();
+    // The declare answers how many are ready, so an empty queue costs no basic.get: a quorum
+    // queue declared a moment ago can close the connection on one (RabbitMQ 3.10, "noproc").
+    auto ready = c.declare_queue(queue, true);
+    if (!ready) {
+        co_return ready.error();
     }
     {
         std::lock_guard lock(s.mutex);
         s.recipients.insert(recipient);
     }
-    for (std::size_t got = 0; got < n;) {
+    for (std::size_t got = 0, asked = 0; got < n && asked < *ready; ++asked) {
         auto reply = amqp_basic_get(c.raw(), kChannel, bytes(queue), 0);
         if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
             co_return c.failed("basic.get", reply);
@@ -527,8 +579,8 @@ asio::awaitable<Result<std::vector<QueueMessage>>> AmqpQueue::take(std::string r
                 asio::use_awaitable);
             if (!fetched && out.empty()) {
                 // A broker that closed the connection (a queue process that was not up yet,
-                // say) is usually back at the first reconnect: a long poll tries once more
-                // before it answers UNAVAILABLE.
+                // say) is usually back at the first reconnect: a long poll answers UNAVAILABLE
+                // only when the fetch after that fails too.
                 if (retried || steady_clock::now() + kRetryAfterDrop >= deadline) {
                     co_return fetched.error();
                 }
@@ -537,6 +589,8 @@ asio::awaitable<Result<std::vector<QueueMessage>>> AmqpQueue::take(std::string r
                 co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
                 continue;
             }
+            // Another drop later in a long wait gets its own retry.
+            retried = retried && !fetched;
             offer(max, out, next_visible);
         }
         if (!out.empty()) {

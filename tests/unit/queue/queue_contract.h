@@ -321,6 +321,7 @@ void many_long_polls_on_one_thread() {
     }
     auto started = std::chrono::steady_clock::now();
     auto published = f.run(publish_to_all(f.queue(), kPolls));  // runs the polls too
+    INFO((published ? std::string("published") : published.error().text()));
     CHECK(published.has_value());
     CHECK(woken == kPolls);
     CHECK(std::chrono::steady_clock::now() - started < 20s);
