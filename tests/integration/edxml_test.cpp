@@ -186,7 +186,7 @@ TEST_CASE("edXML: rsa-sha1 is accepted and flagged until trust.sha1_allowed_unti
     const auto package = it::edxml_package(a, {hub.code(1)});
     auto r = it::post_edxml(sender, it::signed_package(hub, package, XmlSignatureMethod::rsa_sha1));
     if (past) {
-        CHECK_FAILS_WITH(r, 422, "SIGNATURE_INVALID");
+        CHECK_FAILS_WITH(r, 422, "SIGNATURE_POLICY");
     } else {
         const v1::Receipt receipt = accepted(r);
         const v1::Trace trace = it::trace_of(sender, receipt.envelope_id());

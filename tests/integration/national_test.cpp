@@ -7,11 +7,14 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "api.h"
 #include "delivery_support.h"
+#include "edxml_support.h"
 #include "envelopes.h"
 #include "harness.h"
 #include "sim.h"
@@ -68,6 +71,25 @@ struct Axis {
     }
     void mode(const std::string& m) {
         admin_call(sim->admin_port(), "POST", "/admin/mode", R"({"mode":")" + m + R"("})");
+    }
+    // Puts a package of the peer province on the axis for our hub to fetch.
+    void inject(const std::string& package) {
+        admin_call(sim->admin_port(), "POST", "/admin/inject",
+                   json::serialize(
+                       json::object{{"from_system", "peer.h41"},
+                                    {"package_base64", hub::national::base64_encode(package)}}));
+    }
+    // The transport status of the peer's documents ("done", "fail", ...), in injection order.
+    std::vector<std::string> peer_statuses() {
+        auto state = json::parse(admin_call(sim->admin_port(), "GET", "/admin/state"));
+        std::vector<std::string> out;
+        for (const auto& d : state.at("documents").as_array()) {
+            const auto& o = d.as_object();
+            if (o.at("from_system").as_string() == "peer.h41") {
+                out.emplace_back(o.at("status").as_string());
+            }
+        }
+        return out;
     }
     // The packages the axis holds that our hub sent, of one message type.
     std::vector<json::object> sent_by_hub(const std::string& type) {
@@ -134,16 +156,15 @@ TEST_CASE("national: a peer's document reaches a local inbox and its 01 goes bac
     it::Hub hub(it::with_config(axis.national_config()));
     Client recipient(hub.agency(hub.code(1)));
 
-    const std::string package = peer_document(hub.code(1), "55");
-    admin_call(
-        axis.sim->admin_port(), "POST", "/admin/inject",
-        json::serialize(json::object{{"from_system", "peer.h41"},
-                                     {"package_base64", hub::national::base64_encode(package)}}));
+    axis.inject(peer_document(hub.code(1), "55"));
     const auto items =
         it::collect(recipient, 1, [](const v1::InboxItem& item) { return item.has_envelope(); });
     REQUIRE(items.size() == 1);
     const auto header = it::header_of(items[0].envelope());
     CHECK(header.document_id() == "000.00.00.H41,2026/12/01,55/UBND-TH");
+    // Taken although unsigned (lenient with the axis), and its trace says so.
+    const auto trace = it::trace_of(recipient, items[0].envelope_id());
+    CHECK(std::count(trace.warnings().begin(), trace.warnings().end(), "unsigned_edxml") == 1);
 
     // The ack records the 01, which belongs to the peer: it leaves through the axis.
     REQUIRE(it::eventually([&] { return axis.sent_by_hub("status").size() == 1; }));
@@ -186,4 +207,70 @@ TEST_CASE("national: an axis outage loses nothing and sends nothing twice",
     });
     CHECK(statuses.size() == 4);
     CHECK(axis.sent_by_hub("edoc").size() == 2);
+}
+
+TEST_CASE(
+    "national: a peer's XMLDSig is verified and chained, rsa-sha1 flagged, a forged or foreign "
+    "signature refused on the axis",
+    "[national][integration][xmldsig]") {
+    Axis axis;
+    it::Hub hub(it::with_config(axis.national_config()));
+    const std::string to = hub.code(1);
+    Client recipient(hub.agency(to));
+    auto ca = lienthong::testca::TestCa::load(hub.dir() + "/ca");
+    const auto peer =
+        ca.issue_signer("Van thu", "000.00.00.H41").write_files(axis.dir.path(), "peer");
+    using hub::national::XmlSignatureMethod;
+    const auto warnings_of_next = [&] {
+        const auto items = it::collect(
+            recipient, 1, [](const v1::InboxItem& item) { return item.has_envelope(); });
+        REQUIRE(items.size() == 1);
+        const auto trace = it::trace_of(recipient, items[0].envelope_id());
+        return std::vector<std::string>(trace.warnings().begin(), trace.warnings().end());
+    };
+    const auto has = [](const std::vector<std::string>& all, const std::string& one) {
+        return std::find(all.begin(), all.end(), one) != all.end();
+    };
+
+    axis.inject(it::sign_with(peer_document(to, "61"), peer.key_path, peer.cert_path));
+    auto warnings = warnings_of_next();
+    CHECK(has(warnings, "signature_xmldsig"));
+    CHECK_FALSE(has(warnings, "signature_algorithm_weak"));
+    CHECK_FALSE(has(warnings, "unsigned_edxml"));
+
+    axis.inject(it::sign_with(peer_document(to, "62"), peer.key_path, peer.cert_path,
+                              XmlSignatureMethod::rsa_sha1));
+    warnings = warnings_of_next();
+    CHECK(has(warnings, "signature_xmldsig"));
+    CHECK(has(warnings, "signature_algorithm_weak"));
+
+    // Refused for good, so the axis hears `fail`: a package changed after signing, one signed
+    // for an organization of ours, one from a CA the hub does not trust.
+    std::string forged = it::sign_with(peer_document(to, "63"), peer.key_path, peer.cert_path);
+    forged.replace(forged.find("Văn bản của tỉnh bạn"), 4, "Lệnh");
+    axis.inject(forged);
+    const auto local =
+        ca.issue_signer("Mao danh", hub.code(2)).write_files(axis.dir.path(), "local");
+    axis.inject(it::sign_with(peer_document(to, "64"), local.key_path, local.cert_path));
+    const auto stranger = lienthong::testca::TestCa::create("Elsewhere")
+                              .issue_signer("Van thu", "000.00.00.H41")
+                              .write_files(axis.dir.path(), "stranger");
+    axis.inject(it::sign_with(peer_document(to, "65"), stranger.key_path, stranger.cert_path));
+    REQUIRE(it::eventually([&] {
+        const auto statuses = axis.peer_statuses();
+        return statuses.size() == 5 && statuses[2] == "fail" && statuses[3] == "fail" &&
+               statuses[4] == "fail";
+    }));
+    CHECK(axis.peer_statuses()[0] == "done");
+    CHECK(axis.peer_statuses()[1] == "done");
+    const std::string log = hub.log();
+    CHECK(log.find("SIGNATURE_INVALID") != std::string::npos);
+    CHECK(log.find("SIGNER_MISMATCH") != std::string::npos);
+    CHECK(log.find("CERTIFICATE_UNTRUSTED") != std::string::npos);
+    // Nothing refused reached the recipient.
+    const auto answer = it::send(recipient, boost::beast::http::verb::get, "/v1/inbox?wait=0");
+    REQUIRE(answer.status == 200);
+    v1::InboxBatch batch;
+    REQUIRE(google::protobuf::util::JsonStringToMessage(answer.body, &batch).ok());
+    CHECK(batch.items_size() == 0);
 }

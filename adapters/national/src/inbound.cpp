@@ -92,8 +92,9 @@ asio::awaitable<Result<void>> InboundPoller::drain(MessageType type) {
         if (taken) {
             log_.info("national_received", "doc_id=" + log_value(doc_id));
         } else {
-            log_.warn("national_refused",
-                      "doc_id=" + log_value(doc_id) + " error=" + log_value(taken.error().text()));
+            log_.warn("national_refused", "doc_id=" + log_value(doc_id) + " code=" +
+                                              std::string(code_name(taken.error().code)) +
+                                              " error=" + log_value(taken.error().text()));
         }
         if (!reported) {
             log_.warn("national_update_status_failed", "doc_id=" + log_value(doc_id) + " error=" +

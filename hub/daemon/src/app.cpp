@@ -312,8 +312,7 @@ void wire_endpoints(App::Parts& p, Logger& log) {
         *p.trust,
         *p.receipt_signer,
         p.blocking,
-        IntakeOptions{c.province(), c.national().enabled(), c.store().inline_max_bytes(),
-                      parse_deadline(c.trust().sha1_allowed_until()).value()},
+        IntakeOptions{c.province(), c.national().enabled(), c.store().inline_max_bytes()},
         {}});
     if (p.relay) {
         const auto max = static_cast<std::int64_t>(c.queue().outbox_max());
@@ -418,8 +417,8 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
     if (c.national().enabled()) {
         auto national = NationalAdapter::create(
             c.national(), p->io->get_executor(),
-            NationalDeps{*p->clock, log, *p->registry, *p->ledger, *p->ledger, *p->ledger,
-                         *p->blobs, *p->receipt_signer, p->blocking, c.province(),
+            NationalDeps{*p->clock, log, *p->registry, *p->trust, *p->ledger, *p->ledger,
+                         *p->ledger, *p->blobs, *p->receipt_signer, p->blocking, c.province(),
                          c.store().inline_max_bytes()});
         if (!national) {
             return part_failed("national", national.error());

@@ -8,11 +8,9 @@
 
 #include "hub/core/digest.h"
 #include "hub/core/media_type.h"
-#include "hub/crypto/verify.h"
 #include "hub/http/message.h"
 #include "hub/national/edxml.h"
 #include "hub/national/edxml_mapping.h"
-#include "hub/national/xmldsig.h"
 
 #include <fstream>
 #include <iterator>
@@ -22,15 +20,12 @@
 #include "blocking.h"
 #include "intake_paths.h"
 #include "xml_answers.h"
+#include "xml_signature.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
 
 namespace {
-
-// The trace's words for how an edXML document was signed (Trace.warnings).
-constexpr const char* kXmlDsigWarning = "signature_xmldsig";
-constexpr const char* kUnsignedWarning = "unsigned_edxml";
 
 bool is_xml_type(const std::string& content_type) {
     const std::string type = normalize_media_type(content_type);
@@ -50,47 +45,6 @@ Result<std::string> read_package(const http::Request& request) {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// The enveloped XMLDSig, chained like a CMS signer. nullopt: the package has no XMLDSig
-// signature (a `Signature` in another namespace is none).
-struct XmlSigner {
-    DocumentSigner signer;
-    std::vector<std::string> warnings;
-};
-Result<std::optional<XmlSigner>> check_xml_signature(const std::string& package,
-                                                     const crypto::TrustStore& trust,
-                                                     Instant now,
-                                                     Instant sha1_allowed_until) {
-    auto signature = national::verify_xmldsig(package);
-    if (!signature) {
-        return signature.error();
-    }
-    if (!*signature) {
-        return std::optional<XmlSigner>{};
-    }
-    const national::XmlSignature& sig = **signature;
-    XmlSigner out;
-    out.warnings.emplace_back(kXmlDsigWarning);
-    if (sig.weak) {
-        // SHA-1 is what the national SDK signs with: tolerated until the upgrade deadline.
-        if (now >= sha1_allowed_until) {
-            return fail(errc::signature_invalid, "Signature",
-                        "SHA-1 signatures are no longer accepted (trust.sha1_allowed_until)");
-        }
-        out.warnings.emplace_back(national::kWeakSignatureFlag);
-    }
-    auto identity = crypto::verify_certificate(sig.cert_der, sig.chain_der, trust, now);
-    if (!identity) {
-        Failure failure = identity.error();
-        failure.field = "Signature";
-        return failure;
-    }
-    out.signer = DocumentSigner{identity->cert_sha256, identity->uid};
-    if (!identity->revocation_warning.empty()) {
-        out.warnings.push_back(identity->revocation_warning);
-    }
-    return std::optional<XmlSigner>{std::move(out)};
-}
-
 // Everything up to the registry checks for an envelope package; pure CPU and no ledger, so it
 // runs on the blocking pool (xmlsec1 and the codec are synchronous).
 struct PreparedEnvelope {
@@ -100,13 +54,12 @@ Result<PreparedEnvelope> prepare_envelope(std::string package,
                                           std::shared_ptr<const Registry> registry,
                                           bool unsigned_allowed,
                                           std::shared_ptr<const crypto::TrustStore> trust,
-                                          Instant now,
-                                          Instant sha1_allowed_until) {
+                                          Instant now) {
     auto decoded = national::decode_envelope_package(package);
     if (!decoded) {
         return decoded.error();
     }
-    auto signer = check_xml_signature(package, *trust, now, sha1_allowed_until);
+    auto signer = check_xml_signature(package, *trust, now, crypto::SignatureSource::agency_edxml);
     if (!signer) {
         return signer.error();
     }
@@ -140,10 +93,10 @@ Result<PreparedEnvelope> prepare_envelope(std::string package,
     }
     intake.checked = std::move(*checked);
     if (*signer) {
-        intake.signer = (*signer)->signer;
+        intake.signer = DocumentSigner{(*signer)->cert_sha256, (*signer)->uid};
         intake.warnings = (*signer)->warnings;
     } else {
-        intake.warnings.emplace_back(kUnsignedWarning);
+        intake.warnings.emplace_back(kUnsignedEdxmlWarning);
     }
     for (const auto& flag : mapped->flags) {
         intake.warnings.push_back(flag);
@@ -162,13 +115,14 @@ struct PreparedStatus {
 Result<PreparedStatus> prepare_status(const std::string& package,
                                       std::shared_ptr<const Registry> registry,
                                       std::shared_ptr<const crypto::TrustStore> trust,
-                                      Instant now,
-                                      Instant sha1_allowed_until) {
+                                      Instant now) {
     auto decoded = national::decode_status_package(package);
     if (!decoded) {
         return decoded.error();
     }
-    if (auto signer = check_xml_signature(package, *trust, now, sha1_allowed_until); !signer) {
+    if (auto signer =
+            check_xml_signature(package, *trust, now, crypto::SignatureSource::agency_edxml);
+        !signer) {
         return signer.error();
     }
     auto mapped =
@@ -210,14 +164,11 @@ boost::asio::awaitable<http::Response> handle(EdxmlDeps& deps,
         co_return co_await reject(context, request, kind.error(), actor, action, "");
     }
     const Instant now = context.clock.now();
-    const Instant sha1_until = deps.intake.options.sha1_allowed_until;
     auto trust = deps.intake.trust.get();
     kind_out = *kind;
     if (*kind == national::PackageKind::status) {
         action = "edxml.status";
-        auto prepare = [&] {
-            return prepare_status(*package, caller->registry, trust, now, sha1_until);
-        };
+        auto prepare = [&] { return prepare_status(*package, caller->registry, trust, now); };
         auto status = co_await run_blocking(deps.intake.blocking, prepare);
         if (!status) {
             co_return co_await reject(context, request, status.error(), actor, action, "");
@@ -234,8 +185,8 @@ boost::asio::awaitable<http::Response> handle(EdxmlDeps& deps,
     }
     const bool unsigned_allowed = caller->org->unsigned_edxml_allowed;
     auto prepare = [&] {
-        return prepare_envelope(std::move(*package), caller->registry, unsigned_allowed, trust, now,
-                                sha1_until);
+        return prepare_envelope(std::move(*package), caller->registry, unsigned_allowed, trust,
+                                now);
     };
     auto prepared = co_await run_blocking(deps.intake.blocking, prepare);
     if (!prepared) {

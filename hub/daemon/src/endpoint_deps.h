@@ -58,8 +58,6 @@ struct IntakeOptions {
     std::string province;                        ///< the hub's level-1 code
     bool national_enabled = false;               ///< recipients outside the province may be routed
     std::uint64_t inline_max_bytes = 256 << 10;  ///< attachments kept inside the ledger
-    /// SHA-1 XMLDSig signatures (POST /v1/edxml) are accepted before this instant.
-    Instant sha1_allowed_until = Instant::max();
 };
 struct IntakeDeps {
     CallerContext& context;

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "blocking.h"
+#include "xml_signature.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -49,6 +50,46 @@ asio::awaitable<Result<std::string>> attachment_bytes(NationalDeps& deps,
 // Who sent the package, as the axis' `from` parameter: the canonical code (the simulator and
 // the axis read the package's own From when it does not match a system they know).
 std::string axis_from(const std::string& canonical) { return canonical; }
+
+// A package from the axis is signed for its From or not signed at all: a signature must verify
+// and chain like an agency's (weak algorithms flagged, not refused: the SDK signs rsa-sha1), and
+// a signer certificate naming an organization (its UID) must name the sender. What the trace
+// should say comes back.
+Result<std::vector<std::string>> axis_signature_warnings(const std::string& package,
+                                                         const std::string& from_canonical,
+                                                         const crypto::TrustStore& trust,
+                                                         Instant now,
+                                                         const national::CodeLookup& lookup) {
+    auto signer = check_xml_signature(package, trust, now, crypto::SignatureSource::national_axis);
+    if (!signer) {
+        return signer.error();
+    }
+    if (!*signer) {
+        return std::vector<std::string>{kUnsignedEdxmlWarning};
+    }
+    const std::string& uid = (*signer)->uid;
+    if (!uid.empty()) {
+        const auto forms = national::code_forms(uid, lookup);
+        if (!forms || canonical_org_code(forms->canonical) != from_canonical) {
+            return fail(errc::signer_mismatch, "Signature",
+                        "the signer certificate belongs to " + uid + ", not to " + from_canonical);
+        }
+    }
+    return std::move((*signer)->warnings);
+}
+
+asio::awaitable<Result<std::vector<std::string>>> check_axis_signature(
+    NationalDeps& deps,
+    const std::string& package,
+    const std::string& from_canonical,
+    const national::CodeLookup& lookup) {
+    const auto trust = deps.trust.get();
+    const Instant now = deps.clock.now();
+    auto check = [&] {
+        return axis_signature_warnings(package, from_canonical, *trust, now, lookup);
+    };
+    co_return co_await run_blocking(deps.blocking, check);
+}
 
 }  // namespace
 
@@ -129,13 +170,18 @@ asio::awaitable<Result<void>> LedgerInboundSink::take_envelope(const std::string
         co_return decoded.error();
     }
     const auto registry = deps_.registry.get();
-    auto mapped = national::to_signed_envelope(
-        *decoded, package, national::registry_lookup(registry), national::DecodeMode::lenient);
+    const auto lookup = national::registry_lookup(registry);
+    auto mapped =
+        national::to_signed_envelope(*decoded, package, lookup, national::DecodeMode::lenient);
     if (!mapped) {
         co_return mapped.error();
     }
     const v1::EnvelopeHeader& header = mapped->header;
     const std::string from = canonical_org_code(header.from().code());
+    auto signature_warnings = co_await check_axis_signature(deps_, package, from, lookup);
+    if (!signature_warnings) {
+        co_return signature_warnings.error();
+    }
 
     // Only this province's organizations get a delivery; the others were the axis' business.
     std::vector<NewDelivery> deliveries;
@@ -242,8 +288,11 @@ asio::awaitable<Result<void>> LedgerInboundSink::take_envelope(const std::string
     record.in_reply_to.assign(header.in_reply_to().begin(), header.in_reply_to().end());
     record.attachments = std::move(attachments);
     record.deliveries = deliveries;
-    // The lenient decode's flags travel with the document (its trace shows them).
+    // The lenient decode's flags and the signature's travel with the document (its trace
+    // shows them).
     record.warnings = mapped->flags;
+    record.warnings.insert(record.warnings.end(), signature_warnings->begin(),
+                           signature_warnings->end());
     record.audit.push_back(AuditRecord{accepted_at, kActor, "national.receive",
                                        header.envelope_id(), "OK",
                                        "doc=" + log_value(header.document_id()) +
@@ -276,6 +325,11 @@ asio::awaitable<Result<void>> LedgerInboundSink::take_status(const std::string& 
     }
     const v1::StatusUpdate& update = mapped->update;
     const std::string reporter = canonical_org_code(mapped->from);
+    // A status carries no trace of its own: a signature it has must hold, nothing more.
+    if (auto signature = co_await check_axis_signature(deps_, package, reporter, lookup);
+        !signature) {
+        co_return signature.error();
+    }
     const std::string sender = canonical_org_code(update.to());
     // The delivery it is about: the document to the reporter from our local sender. The
     // package names the document with its issuer in the edXML form we sent it in; the ledger

@@ -32,6 +32,8 @@ struct NationalDeps {
     const Clock& clock;
     Logger& log;
     Snapshot<Registry>& registry;
+    /// The anchors a signed package from the axis must chain to.
+    Snapshot<crypto::TrustStore>& trust;
     EnvelopeStore& envelopes;
     OutboxStore& outbox;
     AuditStore& audits;
@@ -59,8 +61,11 @@ private:
 /// Takes what the poller fetched: an envelope package (lenient decode, mapped, stored with
 /// deliveries to its local recipients in one ledger transaction, idempotent on the package
 /// bytes) or a status package (recorded on the delivery it is about, its notice to the local
-/// sender's inbox; idempotent on the package). Errors: UNAVAILABLE (the ledger is busy);
-/// anything else is final and its text is what the axis is told.
+/// sender's inbox; idempotent on the package). A package with an enveloped XMLDSig must verify
+/// and chain to the trust anchors (weak algorithms flagged, as the axis signs rsa-sha1) and its
+/// signer's UID, when it has one, must be the package's From; an unsigned one is taken and
+/// flagged `unsigned_edxml`. Errors: UNAVAILABLE (the ledger is busy, or revocation cannot be
+/// known now); anything else is final and its text is what the axis is told.
 class LedgerInboundSink final : public national::InboundSink {
 public:
     explicit LedgerInboundSink(NationalDeps& deps) : deps_(deps) {}
