@@ -66,6 +66,14 @@ hub::http::ClientResponse get_with(
 
 }  // namespace
 
+// ASan's shadow memory and quarantine hold the intake's buffers long after they were freed:
+// under it only the poll's own growth (the check before this one) says something.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kPeakCapKib = 1024 * 1024;
+#else
+constexpr long kPeakCapKib = 400 * 1024;
+#endif
+
 TEST_CASE("R-11 an inbox answer is bounded in bytes, large attachments come by reference",
           "[core][inbox][memory]") {
     it::Hub hub(it::with_config(
@@ -102,7 +110,7 @@ TEST_CASE("R-11 an inbox answer is bounded in bytes, large attachments come by r
     const long peak_after = proc_status_kib(pid, "VmHWM");
     INFO("daemon peak RSS before the poll " << peak_before << " KiB, after " << peak_after);
     CHECK(peak_after < peak_before + 64 * 1024);
-    CHECK(peak_after < 400 * 1024);
+    CHECK(peak_after < kPeakCapKib);
 
     const auto& item = batch.items(0);
     REQUIRE(item.envelope().attachments_size() == 2);
