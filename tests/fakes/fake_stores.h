@@ -387,6 +387,21 @@ public:
         }
         co_return first;
     }
+    boost::asio::awaitable<Result<std::vector<OutboxItem>>> list_inbox(std::string recipient,
+                                                                       std::string kind,
+                                                                       Instant from,
+                                                                       Instant to,
+                                                                       std::size_t max) override {
+        std::vector<OutboxItem> out;
+        for (const auto& i : items) {
+            if (out.size() < max && !i.done && !i.dead_at && i.channel == "inbox" &&
+                i.item.recipient == recipient && i.item.kind == kind && i.item.created_at >= from &&
+                i.item.created_at <= to) {
+                out.push_back(i.item);
+            }
+        }
+        co_return out;
+    }
     boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> open_items(
         std::string channel) override {
         std::map<std::string, std::int64_t> out;

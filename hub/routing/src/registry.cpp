@@ -53,7 +53,36 @@ std::shared_ptr<const Registry> Registry::build(const lienthong::v1::Registry& s
         }
         registry->orgs_[info.code] = std::move(info);
     }
+    for (const auto& entry : source.systems()) {
+        SystemInfo system;
+        system.name = entry.name();
+        for (const auto& unit : entry.units()) {
+            const OrgInfo* org = registry->find(unit.code());
+            if (org == nullptr) {
+                if (skipped) {
+                    skipped->push_back(entry.name() + "/" + unit.system_id());
+                }
+                continue;
+            }
+            system.units[unit.system_id()] = {org->code, lower(unit.secret_sha256())};
+        }
+        for (const auto& sha : entry.client_cert_sha256()) {
+            if (!registry->client_certs_.contains(lower(sha))) {
+                registry->system_certs_[lower(sha)] = entry.name();
+            }
+        }
+        registry->systems_[entry.name()] = std::move(system);
+    }
     return registry;
+}
+
+const SystemInfo* Registry::by_system_cert(std::string_view sha256) const {
+    auto it = system_certs_.find(lower(sha256));
+    if (it == system_certs_.end()) {
+        return nullptr;
+    }
+    auto system = systems_.find(it->second);
+    return system == systems_.end() ? nullptr : &system->second;
 }
 
 const OrgInfo* Registry::find(std::string_view code) const {

@@ -101,6 +101,12 @@ Result<bool> ack_item(Db& db,
                       Instant now,
                       const std::optional<Arrival>& arrival,
                       const AuditRecord& audit);
+Result<std::vector<OutboxItem>> list_inbox(Db& db,
+                                           const std::string& recipient,
+                                           const std::string& kind,
+                                           Instant from,
+                                           Instant to,
+                                           std::size_t max);
 Result<std::map<std::string, std::int64_t>> open_items(Db& db, const std::string& channel);
 Result<std::vector<RelayItem>> claim_relay(Db& db,
                                            const std::string& channel,

@@ -238,6 +238,24 @@ CREATE TABLE maintenance (
 ALTER TABLE envelopes ADD COLUMN edxml_package BLOB NOT NULL DEFAULT x'';
 ALTER TABLE organizations ADD COLUMN unsigned_edxml INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    // 8: document systems that act for several units on the provincial API façade (issue 9).
+    // A unit's secret is kept as its SHA-256 only; the file is authoritative for them.
+    {8, R"sql(
+CREATE TABLE systems (
+    name TEXT PRIMARY KEY
+);
+CREATE TABLE system_certs (
+    sha256 TEXT PRIMARY KEY,
+    system TEXT NOT NULL REFERENCES systems(name) ON DELETE CASCADE
+);
+CREATE TABLE system_units (
+    system        TEXT NOT NULL REFERENCES systems(name) ON DELETE CASCADE,
+    system_id     TEXT NOT NULL,
+    code          TEXT NOT NULL REFERENCES organizations(code),
+    secret_sha256 TEXT NOT NULL,
+    PRIMARY KEY (system, system_id)
+);
+)sql"},
 };
 
 std::span<const sqlite::Migration> schema_steps() { return kSteps; }

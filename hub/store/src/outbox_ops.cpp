@@ -174,6 +174,31 @@ Result<bool> ack_item(Db& db,
     return true;
 }
 
+Result<std::vector<OutboxItem>> list_inbox(Db& db,
+                                           const std::string& recipient,
+                                           const std::string& kind,
+                                           Instant from,
+                                           Instant to,
+                                           std::size_t max) {
+    std::vector<OutboxItem> out;
+    auto st = sqlite::query(db,
+                            "SELECT seq, item_id, kind, ref, recipient, created_at, attempts "
+                            "FROM outbox WHERE channel = 'inbox' AND recipient = ? "
+                            "AND done_at IS NULL AND dead_at IS NULL AND kind = ? "
+                            "AND created_at BETWEEN ? AND ? ORDER BY seq LIMIT ?",
+                            recipient, kind, to_millis(from), to_millis(to), max);
+    if (!st) {
+        return st.error();
+    }
+    LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& row) {
+        out.push_back(OutboxItem{row.column_int64(0), row.column_text(1), row.column_text(2),
+                                 row.column_int64(3), row.column_text(4),
+                                 from_millis(row.column_int64(5)),
+                                 static_cast<std::uint32_t>(row.column_int64(6))});
+    }));
+    return out;
+}
+
 Result<std::map<std::string, std::int64_t>> open_items(Db& db, const std::string& channel) {
     std::map<std::string, std::int64_t> out;
     auto st = sqlite::query(db,

@@ -139,6 +139,97 @@ Result<void> upsert_org(
     return {};
 }
 
+// Replaces the systems `registry` lists (all of them when `replace`, the file being
+// authoritative). A unit must name a registered organization, and a client certificate is
+// either an organization's or a system's, never both: which identity it carries must not
+// depend on the order of lookups.
+Result<void> import_systems(Db& db, const v1::Registry& registry, bool replace) {
+    if (replace) {
+        LEDGER_TRY(sqlite::execute(db, "DELETE FROM systems"));
+    }
+    for (int i = 0; i < registry.systems_size(); ++i) {
+        const auto& system = registry.systems(i);
+        const std::string where = "systems[" + std::to_string(i) + "]";
+        if (system.name().empty()) {
+            return fail(errc::malformed, where + ".name", "a system needs a name");
+        }
+        LEDGER_TRY(sqlite::execute(db, "DELETE FROM systems WHERE name = ?", system.name()));
+        LEDGER_TRY(sqlite::execute(db, "INSERT INTO systems (name) VALUES (?)", system.name()));
+        for (const auto& sha : system.client_cert_sha256()) {
+            LEDGER_TRY(
+                sqlite::execute(db,
+                                "INSERT INTO system_certs (sha256, system) VALUES (?, ?) "
+                                "ON CONFLICT (sha256) DO UPDATE SET system = excluded.system",
+                                lower(sha), system.name()));
+        }
+        for (int u = 0; u < system.units_size(); ++u) {
+            const auto& unit = system.units(u);
+            const std::string field = where + ".units[" + std::to_string(u) + "]";
+            auto code = registered(db, unit.code());
+            if (!code) {
+                return fail(code.error().code, field + ".code", code.error().text());
+            }
+            if (unit.system_id().empty() || unit.secret_sha256().size() != 64) {
+                return fail(errc::malformed, field,
+                            "a unit needs a system_id and the 64-hex-digit SHA-256 of its secret");
+            }
+            LEDGER_TRY(sqlite::execute(db,
+                                       "INSERT INTO system_units (system, system_id, code, "
+                                       "secret_sha256) VALUES (?, ?, ?, ?)",
+                                       system.name(), unit.system_id(), *code,
+                                       lower(unit.secret_sha256())));
+        }
+    }
+    auto clash = sqlite::query(db,
+                               "SELECT s.sha256 FROM system_certs s JOIN client_certs c "
+                               "ON c.sha256 = s.sha256 AND c.revoked = 0 LIMIT 1");
+    if (!clash) {
+        return clash.error();
+    }
+    auto row = (*clash)->step();
+    if (!row) {
+        return row.error();
+    }
+    if (*row) {
+        return fail(errc::duplicate_conflict, "systems",
+                    "client certificate " + (*clash)->column_text(0) +
+                        " is registered for an organization and for a system");
+    }
+    return {};
+}
+
+Result<void> load_systems(Db& db, v1::Registry& registry) {
+    auto st = sqlite::query(db, "SELECT name FROM systems ORDER BY name");
+    if (!st) {
+        return st.error();
+    }
+    LEDGER_TRY(sqlite::for_each_row(
+        **st, [&](Statement& row) { registry.add_systems()->set_name(row.column_text(0)); }));
+    for (auto& system : *registry.mutable_systems()) {
+        auto certs = sqlite::query(
+            db, "SELECT sha256 FROM system_certs WHERE system = ? ORDER BY sha256", system.name());
+        if (!certs) {
+            return certs.error();
+        }
+        LEDGER_TRY(sqlite::for_each_row(
+            **certs, [&](Statement& row) { system.add_client_cert_sha256(row.column_text(0)); }));
+        auto units = sqlite::query(db,
+                                   "SELECT system_id, code, secret_sha256 FROM system_units "
+                                   "WHERE system = ? ORDER BY system_id",
+                                   system.name());
+        if (!units) {
+            return units.error();
+        }
+        LEDGER_TRY(sqlite::for_each_row(**units, [&](Statement& row) {
+            auto* unit = system.add_units();
+            unit->set_system_id(row.column_text(0));
+            unit->set_code(row.column_text(1));
+            unit->set_secret_sha256(row.column_text(2));
+        }));
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> import_registry(Db& db, const v1::Registry& registry, bool replace) {
@@ -152,6 +243,7 @@ Result<void> import_registry(Db& db, const v1::Registry& registry, bool replace)
         LEDGER_TRY(upsert_org(db, org, *code, replace, replace));
         listed.insert(*code);
     }
+    LEDGER_TRY(import_systems(db, registry, replace));
     if (!replace) {
         return {};
     }
@@ -357,6 +449,7 @@ Result<v1::Registry> load_registry(Db& db) {
             signer->set_uid(row.column_text(1));
         }));
     }
+    LEDGER_TRY(load_systems(db, registry));
     return registry;
 }
 

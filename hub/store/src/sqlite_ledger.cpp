@@ -366,6 +366,14 @@ awaitable<Result<std::vector<bool>>> SqliteLedger::ack_items(std::string recipie
     co_return acked;
 }
 
+awaitable<Result<std::vector<OutboxItem>>> SqliteLedger::list_inbox(
+    std::string recipient, std::string kind, Instant from, Instant to, std::size_t max) {
+    return readers_->read<std::vector<OutboxItem>>(
+        [recipient = std::move(recipient), kind = std::move(kind), from, to, max](Db& db) {
+            return ledger::list_inbox(db, recipient, kind, from, to, max);
+        });
+}
+
 awaitable<Result<std::map<std::string, std::int64_t>>> SqliteLedger::open_items(
     std::string channel) {
     return readers_->read<std::map<std::string, std::int64_t>>(

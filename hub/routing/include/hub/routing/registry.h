@@ -31,6 +31,17 @@ struct OrgInfo {
     bool unsigned_edxml_allowed = false;
 };
 
+/// A document system that acts for several units on the provincial API façade, with one
+/// client certificate (SystemEntry). It is nobody on the hub's own API.
+struct SystemInfo {
+    struct Unit {
+        std::string code;           ///< canonical code of the organization it acts as
+        std::string secret_sha256;  ///< lowercase hex SHA-256 of its X-SecretKey
+    };
+    std::string name;
+    std::map<std::string, Unit, std::less<>> units;  ///< by X-SystemId
+};
+
 /// Where a recipient goes (envelope.md "Routing").
 enum class RouteKind { local, national, unknown };
 
@@ -50,6 +61,9 @@ public:
     const OrgInfo* find(std::string_view code) const;
     /// The organization a TLS client certificate (SHA-256 hex, any case) belongs to.
     const OrgInfo* by_client_cert(std::string_view sha256) const;
+    /// The system a TLS client certificate belongs to; null when it is none's (an
+    /// organization's certificate is never a system's).
+    const SystemInfo* by_system_cert(std::string_view sha256) const;
     /// Whether a signer certificate may sign for the organization. Revocation is checked
     /// first and wins: a fingerprint revoked for any organization, or a UID revoked for this
     /// one, is CERTIFICATE_REVOKED (field "signature"). Otherwise it belongs when its subject
@@ -82,6 +96,8 @@ private:
     std::map<std::string, std::string, std::less<>> aliases_;       // canonical alias -> canonical
     std::map<std::string, std::string, std::less<>> client_certs_;  // lowercase sha256 -> canonical
     std::set<std::string, std::less<>> revoked_signer_certs_;       // lowercase sha256
+    std::map<std::string, SystemInfo> systems_;                     // name -> info
+    std::map<std::string, std::string, std::less<>> system_certs_;  // lowercase sha256 -> name
 };
 
 }  // namespace hub

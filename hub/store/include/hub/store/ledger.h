@@ -197,6 +197,11 @@ public:
         }
         co_return acked->front();
     }
+    /// Open items of `recipient`'s inbox of `kind` ("envelope" or "status") created within
+    /// [from, to], oldest first, at most `max`: a listing that offers nothing (the provincial
+    /// API's list of received packages); each item's attempt is its offers so far.
+    virtual boost::asio::awaitable<Result<std::vector<OutboxItem>>> list_inbox(
+        std::string recipient, std::string kind, Instant from, Instant to, std::size_t max) = 0;
     /// Items not yet done, per recipient, for one channel ("inbox" or "national").
     virtual boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> open_items(
         std::string channel) = 0;

@@ -112,6 +112,11 @@ public:
     boost::asio::awaitable<Result<std::vector<bool>>> ack_items(std::string recipient,
                                                                 std::vector<ItemAck> acks,
                                                                 Instant now) override;
+    boost::asio::awaitable<Result<std::vector<OutboxItem>>> list_inbox(std::string recipient,
+                                                                       std::string kind,
+                                                                       Instant from,
+                                                                       Instant to,
+                                                                       std::size_t max) override;
     boost::asio::awaitable<Result<std::map<std::string, std::int64_t>>> open_items(
         std::string channel) override;
     void on_inbox_items(std::function<void(const std::string&)> wake) override;
