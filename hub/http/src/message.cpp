@@ -126,18 +126,13 @@ Result<void> parse_binary(const Request& request, pb::Message& out) {
 }
 
 Result<void> parse_json(const Request& request, pb::Message& out) {
-    std::string from_file;
-    if (!request.body_file.empty()) {
-        std::ifstream in(request.body_file, std::ios::binary);
-        if (!in) {
-            return fail(errc::internal, "", "cannot open the stored body");
-        }
-        from_file.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    auto text = body_bytes(request);
+    if (!text) {
+        return text.error();
     }
-    const std::string& text = request.body_file.empty() ? request.body : from_file;
     pb::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
-    auto status = pb::util::JsonStringToMessage(text, &out, options);
+    auto status = pb::util::JsonStringToMessage(*text, &out, options);
     if (!status.ok()) {
         auto message = status.message();
         return fail(errc::malformed, "body", std::string(message.data(), message.size()));
@@ -172,6 +167,17 @@ bool wants_protobuf(const Request& request) {
         return false;
     }
     return best_proto > best_json || (best_proto == best_json && proto_rank < json_rank);
+}
+
+Result<std::string> body_bytes(const Request& request) {
+    if (request.body_file.empty()) {
+        return request.body;
+    }
+    std::ifstream in(request.body_file, std::ios::binary);
+    if (!in) {
+        return fail(errc::internal, "", "cannot open the stored body");
+    }
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 Result<void> parse_message(const Request& request, pb::Message& out) {

@@ -19,6 +19,11 @@ inline constexpr std::string_view kJsonType = "application/json";
 /// (also when Accept is absent or names neither).
 bool wants_protobuf(const Request& request);
 
+/// The whole body in memory (request.body, or the spilled request.body_file), for forms whose
+/// parsers need it all; the listener has bounded it (limits.max_body_bytes). Error: INTERNAL
+/// when a spilled body file cannot be read.
+Result<std::string> body_bytes(const Request& request);
+
 /// Parses the body (request.body, or request.body_file for spilled bodies) into `out`
 /// according to Content-Type. application/x-protobuf: binary; application/json (a utf-8
 /// charset parameter allowed): canonical proto3 JSON, unknown fields rejected.
