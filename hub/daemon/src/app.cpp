@@ -30,6 +30,7 @@
 #include "endpoints.h"
 #include "gate.h"
 #include "national_wiring.h"
+#include "provincial_api.h"
 #include "services.h"
 #include "trust_reload.h"
 
@@ -62,6 +63,8 @@ struct App::Parts {
     std::unique_ptr<StatusDeps> status;
     std::unique_ptr<TraceDeps> trace;
     std::unique_ptr<AgencyEndpoints> endpoints;
+    std::unique_ptr<ProvincialTokens> provincial_tokens;
+    std::unique_ptr<ProvincialDeps> provincial;
     std::unique_ptr<Services> services;
     std::unique_ptr<NationalAdapter> national;  // national.enabled only
     // Destroyed first: pending coroutines (long-polls) die with the io_context, before the
@@ -172,6 +175,7 @@ GateOptions gate_options(const lienthong::v1::Config& config) {
     o.operator_open_health = config.tls().operator_open_health();
     o.rate_per_org = config.limits().rate_per_org();
     o.rate_burst = config.limits().rate_burst();
+    o.system_path_prefix = config.provincial_api().path_prefix();
     return o;
 }
 
@@ -326,6 +330,12 @@ void wire_endpoints(App::Parts& p, Logger& log) {
     p.trace.reset(new TraceDeps{*p.context, *p.ledger});
     p.endpoints.reset(
         new AgencyEndpoints{*p.intake, *p.inbox_deps, *p.status, *p.trace, p.metrics});
+    if (const auto& api = c.provincial_api(); !api.path_prefix().empty()) {
+        p.provincial_tokens.reset(new ProvincialTokens(std::chrono::seconds(api.token_ttl_s())));
+        p.provincial.reset(new ProvincialDeps{EdxmlDeps{*p.intake, *p.status}, *p.inbox_deps,
+                                              *p.provincial_tokens, api.path_prefix()});
+        p.endpoints->provincial = p.provincial.get();
+    }
     p.services.reset(new Services{p.config, log, *p.clock, *p.ledger, *p.ledger, *p.inbox,
                                   *p.registry, p.metrics, *p.context, *p.ledger, p.maintenance,
                                   *p.ledger, *p.trust});

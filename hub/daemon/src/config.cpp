@@ -78,6 +78,32 @@ Result<void> check_operators(lienthong::v1::TlsConfig& tls, const fs::path& base
 
 // The RabbitMQ transport's keys; with the embedded queue they are ignored but still checked
 // when set, so a typo does not wait for the day the transport is switched.
+// The façade shares the agency listener: its prefix must not shadow the hub's own paths.
+Result<void> check_provincial_api(lienthong::v1::ProvincialApiConfig& api) {
+    const std::string& prefix = api.path_prefix();
+    if (!prefix.empty()) {
+        const bool plain = std::all_of(prefix.begin() + 1, prefix.end(), [](unsigned char c) {
+            return std::isalnum(c) || c == '-' || c == '_' || c == '/';
+        });
+        if (prefix.front() != '/' || prefix.back() == '/' || !plain ||
+            prefix.find("//") != std::string::npos) {
+            return bad(
+                "provincial_api.path_prefix",
+                "a path like /lgsp: a leading '/', letters, digits, '-', '_', no trailing '/'");
+        }
+        if (prefix == "/v1" || prefix.starts_with("/v1/")) {
+            return bad("provincial_api.path_prefix", "/v1 is the hub's own API");
+        }
+    }
+    if (api.token_ttl_s() == 0) {
+        api.set_token_ttl_s(3600);
+    }
+    if (api.token_ttl_s() > 86400) {
+        return bad("provincial_api.token_ttl_s", "at most 86400");
+    }
+    return {};
+}
+
 Result<void> check_queue(lienthong::v1::QueueConfig& queue, const fs::path& base) {
     const bool amqp = queue.kind() == "amqp";
     if (amqp && queue.amqp_url().empty()) {
@@ -357,6 +383,9 @@ Result<lienthong::v1::Config> complete_config(lienthong::v1::Config c,
 
     if (auto national = check_national(*c.mutable_national(), base); !national) {
         return national.error();
+    }
+    if (auto provincial = check_provincial_api(*c.mutable_provincial_api()); !provincial) {
+        return provincial.error();
     }
 
     LogLevel level;

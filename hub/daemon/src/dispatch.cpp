@@ -9,6 +9,7 @@
 #include "edxml_intake.h"
 #include "endpoints.h"
 #include "metrics.h"
+#include "provincial_api.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -36,6 +37,9 @@ boost::asio::awaitable<http::Response> route_agency(AgencyEndpoints& endpoints,
                                                     http::Request request) {
     const auto& path = request.path;
     const auto method = request.method;
+    if (endpoints.provincial && is_provincial_path(endpoints.provincial->prefix, path)) {
+        co_return co_await provincial_dispatch(*endpoints.provincial, std::move(request));
+    }
     if (path == "/v1/envelopes") {
         if (method != verb::post) {
             co_return method_not_allowed(request);

@@ -12,9 +12,6 @@
 #include "hub/national/edxml.h"
 #include "hub/national/edxml_mapping.h"
 
-#include <fstream>
-#include <iterator>
-
 #include "api_common.h"
 #include "attachments_check.h"
 #include "blocking.h"
@@ -30,19 +27,6 @@ namespace {
 bool is_xml_type(const std::string& content_type) {
     const std::string type = normalize_media_type(content_type);
     return type == "application/xml" || type == "text/xml";
-}
-
-// The body in memory: edXML carries its attachments inline, so the codec needs the whole
-// document anyway; the HTTP layer has already bounded its size (limits.max_body_bytes).
-Result<std::string> read_package(const http::Request& request) {
-    if (request.body_file.empty()) {
-        return request.body;
-    }
-    std::ifstream in(request.body_file, std::ios::binary);
-    if (!in) {
-        return fail(errc::internal, "", "cannot open the stored body");
-    }
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // Everything up to the registry checks for an envelope package; pure CPU and no ledger, so it
@@ -138,28 +122,41 @@ boost::asio::awaitable<http::Response> handle(EdxmlDeps& deps,
                                               const http::Request& request,
                                               national::PackageKind& kind_out) {
     CallerContext& context = deps.intake.context;
-    std::string action = "edxml.post";
+    const std::string action = "edxml.post";
     auto caller = authenticate(context, request);
     if (!caller) {
         co_return co_await reject(
             context, request, caller.error(),
             "cert:" + request.client_cert_sha256.value_or("none").substr(0, 16), action, "");
     }
-    const std::string actor = caller->org->code;
     if (!is_xml_type(request.content_type)) {
         co_return co_await reject(
             context, request,
             fail(errc::unsupported_media_type, "",
                  "Content-Type " + request.content_type + " not accepted; use application/xml"),
-            actor, action, "");
+            caller->org->code, action, "");
     }
-    auto read = [&] { return read_package(request); };
+    // edXML carries its attachments inline: the codec needs the whole document anyway.
+    auto read = [&] { return http::body_bytes(request); };
     auto package = co_await run_blocking(deps.intake.blocking, read);
     if (!package) {
-        co_return co_await reject(context, request, package.error(), actor, action, "");
+        co_return co_await reject(context, request, package.error(), caller->org->code, action, "");
     }
+    co_return co_await accept_edxml(deps, request, *caller, std::move(*package), kind_out);
+}
+
+}  // namespace
+
+boost::asio::awaitable<http::Response> accept_edxml(EdxmlDeps& deps,
+                                                    const http::Request& request,
+                                                    const Caller& caller,
+                                                    std::string package,
+                                                    national::PackageKind& kind_out) {
+    CallerContext& context = deps.intake.context;
+    std::string action = "edxml.post";
+    const std::string actor = caller.org->code;
     // The guard runs first, inside package_kind: nothing else reads a hostile document.
-    auto kind = national::package_kind(*package);
+    auto kind = national::package_kind(package);
     if (!kind) {
         co_return co_await reject(context, request, kind.error(), actor, action, "");
     }
@@ -168,35 +165,32 @@ boost::asio::awaitable<http::Response> handle(EdxmlDeps& deps,
     kind_out = *kind;
     if (*kind == national::PackageKind::status) {
         action = "edxml.status";
-        auto prepare = [&] { return prepare_status(*package, caller->registry, trust, now); };
+        auto prepare = [&] { return prepare_status(package, caller.registry, trust, now); };
         auto status = co_await run_blocking(deps.intake.blocking, prepare);
         if (!status) {
             co_return co_await reject(context, request, status.error(), actor, action, "");
         }
-        const OrgInfo* reporter = caller->registry->find(status->from);
-        if (reporter != caller->org) {
+        const OrgInfo* reporter = caller.registry->find(status->from);
+        if (reporter != caller.org) {
             co_return co_await reject(context, request,
                                       fail(errc::forbidden_sender, "From/OrganId",
                                            "the caller is " + actor + ", not " + status->from),
                                       actor, action, status->update.document_id());
         }
-        co_return co_await record_status(deps.status, request, *caller, action,
+        co_return co_await record_status(deps.status, request, caller, action,
                                          std::move(status->update));
     }
-    const bool unsigned_allowed = caller->org->unsigned_edxml_allowed;
+    const bool unsigned_allowed = caller.org->unsigned_edxml_allowed;
     auto prepare = [&] {
-        return prepare_envelope(std::move(*package), caller->registry, unsigned_allowed, trust,
-                                now);
+        return prepare_envelope(std::move(package), caller.registry, unsigned_allowed, trust, now);
     };
     auto prepared = co_await run_blocking(deps.intake.blocking, prepare);
     if (!prepared) {
         co_return co_await reject(context, request, prepared.error(), actor, action, "");
     }
-    co_return co_await accept_checked(deps.intake, request, *caller, action,
+    co_return co_await accept_checked(deps.intake, request, caller, action,
                                       std::move(prepared->intake));
 }
-
-}  // namespace
 
 boost::asio::awaitable<http::Response> post_edxml(EdxmlDeps& deps, http::Request request) {
     national::PackageKind kind = national::PackageKind::envelope;

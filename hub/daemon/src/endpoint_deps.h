@@ -105,12 +105,16 @@ struct TraceDeps {
 };
 
 /// The agency listener's endpoints.
+struct ProvincialDeps;
+
 struct AgencyEndpoints {
     IntakeDeps& intake;
     InboxDeps& inbox;
     StatusDeps& status;
     TraceDeps& trace;
     Metrics& metrics;
+    /// The provincial API façade; null when provincial_api.path_prefix is empty.
+    ProvincialDeps* provincial = nullptr;
 };
 
 /// "d-" / "s-" + 16 hex digits from the operating system's random source: ids the hub hands

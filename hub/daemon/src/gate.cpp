@@ -4,6 +4,11 @@
 
 namespace hub {
 
+namespace {
+// Principals that are systems, not organizations; no organization code starts with it.
+constexpr std::string_view kSystemPrefix = "system:";
+}  // namespace
+
 Gate::Gate(RegistrySource registry,
            GateOptions options,
            Metrics& metrics,
@@ -29,9 +34,8 @@ std::optional<Failure> Gate::agency(const http::Request& head) {
     if (!head.client_cert_sha256) {
         return refuse_anonymous(agency_route(head.path), "a client certificate is required");
     }
-    auto registry = registry_();
-    const OrgInfo* org = registry ? registry->by_client_cert(*head.client_cert_sha256) : nullptr;
-    if (org == nullptr) {
+    auto principal = organization(*head.client_cert_sha256);
+    if (!principal || (principal->starts_with(kSystemPrefix) && !on_system_path(head.path))) {
         return refuse_anonymous(agency_route(head.path),
                                 "this client certificate is not registered");
     }
@@ -43,10 +47,10 @@ std::optional<Failure> Gate::agency(const http::Request& head) {
             return refusal;
         }
     }
-    if (!take_token(org->code)) {
+    if (!take_token(*principal)) {
         metrics_.refused(agency_route(head.path), errc::rate_limited);
         return fail(errc::rate_limited, "",
-                    "organization " + org->code + " is over its rate of " +
+                    "organization " + *principal + " is over its rate of " +
                         std::to_string(static_cast<unsigned long long>(options_.rate_per_org)) +
                         " requests per second");
     }
@@ -65,11 +69,22 @@ std::optional<Failure> Gate::operator_listener(const http::Request& head) {
 
 std::optional<std::string> Gate::organization(const std::string& cert_sha256) const {
     auto registry = registry_();
-    const OrgInfo* org = registry ? registry->by_client_cert(cert_sha256) : nullptr;
-    if (org == nullptr) {
+    if (!registry) {
         return std::nullopt;
     }
-    return org->code;
+    if (const OrgInfo* org = registry->by_client_cert(cert_sha256)) {
+        return org->code;
+    }
+    if (const SystemInfo* system = registry->by_system_cert(cert_sha256)) {
+        return std::string(kSystemPrefix) + system->name;
+    }
+    return std::nullopt;
+}
+
+bool Gate::on_system_path(const std::string& path) const {
+    const auto& prefix = options_.system_path_prefix;
+    return !prefix.empty() && path.size() > prefix.size() && path.starts_with(prefix) &&
+           path[prefix.size()] == '/';
 }
 
 std::uint64_t Gate::take_unaudited_refusals() { return unaudited_.exchange(0); }

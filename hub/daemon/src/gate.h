@@ -32,6 +32,9 @@ struct GateOptions {
     /// The bucket's size: how many requests may come at once after a quiet spell
     /// (at least 1 when the rate is on).
     double rate_burst = 0;
+    /// Where the provincial API façade lives on the agency listener: the only paths a
+    /// system's certificate (one that acts for several units) may reach. Empty: none.
+    std::string system_path_prefix;
 };
 
 /// Thread-safe: the listeners call it from every io thread at once.
@@ -54,7 +57,8 @@ public:
     /// registry does not know (or has revoked), everywhere (api.md names no open endpoint);
     /// MAINTENANCE (with the operator's notice and Retry-After) in maintenance mode, on
     /// every endpoint but GET /v1/time, so a request refused then stores nothing;
-    /// RATE_LIMITED when the certificate's organization is over its rate. nullopt: go on.
+    /// RATE_LIMITED when the certificate's organization is over its rate. A system's
+    /// certificate passes only under system_path_prefix, at its own rate. nullopt: go on.
     std::optional<Failure> agency(const http::Request& head);
 
     /// Operator listener: UNAUTHENTICATED without any client certificate, except /healthz and
@@ -62,8 +66,9 @@ public:
     /// operator handler's rule, not the Gate's.
     std::optional<Failure> operator_listener(const http::Request& head);
 
-    /// The organization (canonical code) a client certificate belongs to, for per-organization
-    /// connection limits; nullopt when the registry does not know it.
+    /// The organization (canonical code) a client certificate belongs to, or "system:NAME" for
+    /// a system's, for per-organization connection limits; nullopt when the registry does not
+    /// know it.
     std::optional<std::string> organization(const std::string& cert_sha256) const;
 
     /// Anonymous refusals since the last call (they are audited in aggregate, not one row
@@ -76,6 +81,7 @@ private:
         std::chrono::steady_clock::time_point at;
     };
     Failure refuse_anonymous(std::string_view route, std::string text);
+    bool on_system_path(const std::string& path) const;
     bool take_token(const std::string& org);
 
     RegistrySource registry_;

@@ -16,6 +16,7 @@
 #include "api_common.h"
 #include "blocking.h"
 #include "endpoints.h"
+#include "inbox_items.h"
 #include "xml_answers.h"
 
 namespace hub {
@@ -95,9 +96,11 @@ boost::asio::awaitable<Result<v1::SignedEnvelope>> rebuild(InboxDeps& deps,
     co_return envelope;
 }
 
-boost::asio::awaitable<Result<v1::InboxItem>> to_item(InboxDeps& deps,
-                                                      const QueueMessage& message,
-                                                      std::int64_t& budget) {
+}  // namespace
+
+boost::asio::awaitable<Result<v1::InboxItem>> inbox_item(InboxDeps& deps,
+                                                         const QueueMessage& message,
+                                                         std::int64_t& budget) {
     v1::InboxItem item;
     item.set_delivery_id(message.id);
     item.set_enqueued_at(format_instant(message.enqueued_at));
@@ -138,6 +141,8 @@ boost::asio::awaitable<Result<v1::InboxItem>> to_item(InboxDeps& deps,
     item.set_from((*record)->from_given);
     co_return item;
 }
+
+namespace {
 
 // The 01 status the hub sends for the recipient when it takes the document.
 v1::StatusNotice arrival_notice(const StatusRecord& status,
@@ -201,12 +206,12 @@ boost::asio::awaitable<Result<std::optional<Arrival>>> arrival_for(InboxDeps& de
     co_return std::optional<Arrival>(std::move(arrival));
 }
 
-// Acks `ids` of `me`'s inbox in one ledger transaction: all, or none when one of them is
-// not an item of `me`'s (NOT_FOUND naming it). 204 also for items acked before.
-boost::asio::awaitable<http::Response> acknowledge(InboxDeps& deps,
-                                                   const http::Request& request,
-                                                   const std::string& me,
-                                                   std::vector<std::string> ids) {
+}  // namespace
+
+boost::asio::awaitable<http::Response> acknowledge_items(InboxDeps& deps,
+                                                         const http::Request& request,
+                                                         const std::string& me,
+                                                         std::vector<std::string> ids) {
     std::vector<ItemAck> acks;
     acks.reserve(ids.size());
     for (const auto& id : ids) {
@@ -239,8 +244,6 @@ boost::asio::awaitable<http::Response> acknowledge(InboxDeps& deps,
     co_return http::Response{204, "", "", {}, {}};
 }
 
-}  // namespace
-
 boost::asio::awaitable<http::Response> get_inbox(InboxDeps& deps, http::Request request) {
     auto caller = authenticate(deps.context, request);
     if (!caller) {
@@ -260,7 +263,7 @@ boost::asio::awaitable<http::Response> get_inbox(InboxDeps& deps, http::Request 
     v1::InboxBatch batch;
     std::int64_t budget = static_cast<std::int64_t>(max_bytes);
     for (const auto& message : *messages) {
-        auto item = co_await to_item(deps, message, budget);
+        auto item = co_await inbox_item(deps, message, budget);
         if (!item) {
             deps.context.log.error("inbox_item_failed",
                                    "id=" + message.id + " error=" + log_value(item.error().text()));
@@ -289,7 +292,7 @@ boost::asio::awaitable<http::Response> ack_inbox(InboxDeps& deps,
     }
     std::vector<std::string> ids;
     ids.push_back(std::move(id));
-    co_return co_await acknowledge(deps, request, caller->org->code, std::move(ids));
+    co_return co_await acknowledge_items(deps, request, caller->org->code, std::move(ids));
 }
 
 boost::asio::awaitable<http::Response> ack_inbox_batch(InboxDeps& deps, http::Request request) {
@@ -314,7 +317,7 @@ boost::asio::awaitable<http::Response> ack_inbox_batch(InboxDeps& deps, http::Re
             ids.push_back(id);  // a list naming an item twice acks it once
         }
     }
-    co_return co_await acknowledge(deps, request, caller->org->code, std::move(ids));
+    co_return co_await acknowledge_items(deps, request, caller->org->code, std::move(ids));
 }
 
 boost::asio::awaitable<http::Response> get_attachment(InboxDeps& deps,

@@ -74,8 +74,10 @@ XmlElement error_xml(const v1::Error& error) {
     return root;
 }
 
-// The edXML package of one inbox item.
-Result<std::string> package_of(const v1::InboxItem& item, const national::CodeLookup& lookup) {
+}  // namespace
+
+Result<std::string> edxml_package_of(const v1::InboxItem& item,
+                                     const national::CodeLookup& lookup) {
     if (item.has_status()) {
         auto package = national::from_status_notice(item.status(), lookup);
         if (!package) {
@@ -93,8 +95,6 @@ Result<std::string> package_of(const v1::InboxItem& item, const national::CodeLo
     }
     return national::encode_envelope_package(*package);
 }
-
-}  // namespace
 
 bool wants_xml(const http::Request& request) {
     // The first media range that names one of our forms decides (q-values are not weighed:
@@ -156,7 +156,7 @@ http::Response xml_inbox(const v1::InboxBatch& batch,
                          std::vector<std::string>& skipped) {
     XmlElement root{"InboxBatch", {}, {}, {}};
     for (const auto& item : batch.items()) {
-        auto package = package_of(item, lookup);
+        auto package = edxml_package_of(item, lookup);
         if (!package) {
             skipped.push_back(item.delivery_id() + ":" + package.error().text());
             continue;

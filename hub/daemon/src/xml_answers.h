@@ -26,6 +26,12 @@ http::Response xml_answer(const http::Response& response, const std::string& suc
 /// An error as XML.
 http::Response xml_error(const Failure& failure);
 
+/// The edXML package of one inbox item: the package received for an envelope that came as
+/// edXML, the mapped one otherwise (attachments must travel inline), a status package for a
+/// notice. Error: as the codec's mapping.
+Result<std::string> edxml_package_of(const lienthong::v1::InboxItem& item,
+                                     const national::CodeLookup& lookup);
+
 /// An InboxBatch as XML: each Item carries deliveryId, kind, envelopeId, from and its edXML
 /// package in base64 (the package received for envelopes that came as edXML, the mapped one
 /// otherwise; a status package for a notice). An item that cannot be mapped (an attachment too

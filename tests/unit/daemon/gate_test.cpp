@@ -22,6 +22,13 @@ std::shared_ptr<const hub::Registry> registry() {
     auto* b = r.add_organizations();
     b->set_code("H39.06");
     b->add_client_cert_sha256("bbbb");
+    auto* system = r.add_systems();
+    system->set_name("eoffice");
+    system->add_client_cert_sha256("eeee");
+    system->add_client_cert_sha256("aaaa");  // an organization's: never the system's
+    auto* unit = system->add_units();
+    unit->set_system_id("U1");
+    unit->set_code("H39.05");
     return hub::Registry::build(r);
 }
 
@@ -66,14 +73,14 @@ TEST_CASE("R-04 the operator gate refuses only requests without any certificate"
     CHECK(closed.gate.operator_listener(head(std::nullopt, "/healthz")));
     CHECK_FALSE(closed.gate.operator_listener(head(std::string("dddd"), "/admin/v1/orgs")));
 
-    Fixture open(hub::GateOptions{true, 0, 0});
+    Fixture open(hub::GateOptions{true, 0, 0, {}});
     CHECK_FALSE(open.gate.operator_listener(head(std::nullopt, "/healthz")));
     CHECK_FALSE(open.gate.operator_listener(head(std::nullopt, "/metrics")));
     CHECK(open.gate.operator_listener(head(std::nullopt, "/status.json")));
 }
 
 TEST_CASE("R-22 each organization gets its burst, then its rate", "[gate][rate]") {
-    Fixture f(hub::GateOptions{false, 2, 3});
+    Fixture f(hub::GateOptions{false, 2, 3, {}});
     const auto a = head(std::string("aaaa"));
     for (int i = 0; i < 3; ++i) {
         CHECK_FALSE(f.gate.agency(a));
@@ -98,8 +105,31 @@ TEST_CASE("R-22 each organization gets its burst, then its rate", "[gate][rate]"
     CHECK(f.gate.take_unaudited_refusals() == 0);
 }
 
+TEST_CASE("R-04 a system's certificate passes only under the provincial API's prefix", "[gate]") {
+    Fixture off(hub::GateOptions{});
+    CHECK(off.gate.agency(head(std::string("eeee"), "/lgsp/v1/sendEdoc")));
+
+    Fixture f(hub::GateOptions{false, 0, 0, "/lgsp"});
+    CHECK_FALSE(f.gate.agency(head(std::string("eeee"), "/lgsp/v1/sendEdoc")));
+    for (const char* path :
+         {"/v1/inbox", "/v1/envelopes", "/lgsp", "/lgspx/v1/sendEdoc", "/v1/time"}) {
+        INFO(path);
+        auto refused = f.gate.agency(head(std::string("eeee"), path));
+        REQUIRE(refused);
+        CHECK(refused->code == hub::errc::unauthenticated);
+    }
+    // An organization's certificate reaches the façade too, as itself.
+    CHECK_FALSE(f.gate.agency(head(std::string("aaaa"), "/lgsp/v1/sendEdoc")));
+    CHECK(f.gate.organization("eeee") == std::optional<std::string>("system:eoffice"));
+    CHECK(f.gate.organization("aaaa") == std::optional<std::string>("H39.05"));
+    CHECK(f.reg->by_system_cert("EEEE") != nullptr);
+    CHECK(f.reg->by_system_cert("aaaa") == nullptr);
+    REQUIRE(f.reg->by_system_cert("eeee")->units.contains("U1"));
+    CHECK(f.reg->by_system_cert("eeee")->units.at("U1").code == "H39.05");
+}
+
 TEST_CASE("R-22 a rate of 0 is no limit", "[gate][rate]") {
-    Fixture f(hub::GateOptions{false, 0, 0});
+    Fixture f(hub::GateOptions{false, 0, 0, {}});
     for (int i = 0; i < 1000; ++i) {
         REQUIRE_FALSE(f.gate.agency(head(std::string("aaaa"))));
     }
