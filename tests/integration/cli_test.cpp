@@ -1,6 +1,9 @@
 // The built lienthongctl binary, run as a person or a script would: exit codes, output,
 // and one clear line on stderr for a bad command line.
 
+#include "hub/core/org_code.h"
+#include "hub/national/edxml.h"
+#include "hub/national/edxml_mapping.h"
 #include "lienthong/v1/config.pb.h"
 
 #include <boost/json.hpp>
@@ -12,6 +15,8 @@
 #include <fstream>
 
 #include "api.h"
+#include "delivery_support.h"
+#include "edxml_support.h"
 #include "envelopes.h"
 #include "harness.h"
 #include "process.h"
@@ -313,6 +318,8 @@ TEST_CASE("lienthongctl: a bad command line is exit 2 and one line on stderr", "
         {"dev-env"},
         {"dev-env", ctl.path("x"), "--agencies", "zero"},
         {"no-such-command"},
+        {"inbox", "--format", "xml"},
+        {"edxml", "post", "--env", ctl.path("x")},
     };
     for (const auto& words : bad) {
         const auto r = ctl.run(words);
@@ -323,4 +330,174 @@ TEST_CASE("lienthongctl: a bad command line is exit 2 and one line on stderr", "
         CHECK(count_of(r.err, "\n") == 1);
         CHECK(r.err.size() > 1);
     }
+}
+
+namespace {
+
+// What a directory holds; nothing when it does not exist (yet).
+std::vector<fs::path> files_in(const std::string& dir) {
+    std::vector<fs::path> files;
+    if (fs::is_directory(dir)) {
+        for (const auto& entry : fs::directory_iterator(dir)) {
+            files.push_back(entry.path());
+        }
+    }
+    return files;
+}
+
+// The value of `key=` in a line of `inbox` output, up to the next space.
+std::string value_in(const std::string& line, const std::string& key) {
+    const auto at = line.find(" " + key + "=");
+    if (at == std::string::npos) {
+        return {};
+    }
+    const auto start = at + key.size() + 2;
+    return line.substr(start, line.find_first_of(" \n", start) - start);
+}
+
+}  // namespace
+
+TEST_CASE("lienthongctl edxml post: the receipt, the same receipt again, another agency refused",
+          "[cli][edxml]") {
+    it::Hub hub;
+    Ctl ctl;
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    const auto package = it::edxml_package(a, {b});
+    write(ctl.path("doc.edxml"), it::signed_package(hub, package));
+    const auto post_as = [&](const std::string& code, bool json) {
+        std::vector<std::string> words{
+            "edxml", "post", "--env", hub.dir(), "--as", code, ctl.path("doc.edxml")};
+        if (json) {
+            words.emplace_back("--json");
+        }
+        return ctl.run(words);
+    };
+
+    const auto first = post_as(a, false);
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    const auto receipt = boost::json::parse(first.out);
+    CHECK(receipt.at("envelopeId").as_string() ==
+          hub::national::edxml_envelope_id(hub::canonical_org_code(a), package.header.document_id,
+                                           "0"));
+    CHECK(receipt.at("documentId").as_string() == package.header.document_id);
+    REQUIRE(receipt.at("recipients").as_array().size() == 1);
+    CHECK(hub::canonical_org_code(
+              std::string(receipt.at("recipients").as_array()[0].at("code").as_string())) ==
+          hub::canonical_org_code(b));
+    CHECK_FALSE(receipt.at("signed").at("signature").as_string().empty());
+
+    const auto again = post_as(a, false);
+    INFO(again.out << again.err);
+    REQUIRE(again.exit_code == 0);
+    CHECK(boost::json::parse(again.out) == receipt);
+
+    const auto impostor = post_as(b, false);
+    INFO(impostor.out << impostor.err);
+    CHECK(impostor.exit_code == 2);
+    CHECK(impostor.out.empty());
+    CHECK(impostor.err.find("403 FORBIDDEN_SENDER") != std::string::npos);
+    const auto impostor_json = post_as(b, true);
+    INFO(impostor_json.out << impostor_json.err);
+    CHECK(impostor_json.exit_code == 2);
+    CHECK(boost::json::parse(impostor_json.out).at("code").as_string() == "FORBIDDEN_SENDER");
+}
+
+TEST_CASE("lienthongctl inbox --format edxml saves and acks packages that edxml decode reads back",
+          "[cli][edxml]") {
+    it::Hub hub;
+    Ctl ctl;
+    const std::string a = hub.code(0);
+    const std::string b = hub.code(1);
+    const auto package = it::edxml_package(a, {b});
+    const std::string xml = it::signed_package(hub, package);
+    write(ctl.path("doc.edxml"), xml);
+    const auto posted =
+        ctl.run({"edxml", "post", "--env", hub.dir(), "--as", a, ctl.path("doc.edxml")});
+    INFO(posted.out << posted.err);
+    REQUIRE(posted.exit_code == 0);
+    const std::string envelope_id(boost::json::parse(posted.out).at("envelopeId").as_string());
+    const auto inbox = [&](const std::string& code, const std::vector<std::string>& more) {
+        std::vector<std::string> words{"inbox", "--env",    hub.dir(), "--as",
+                                       code,    "--format", "edxml"};
+        words.insert(words.end(), more.begin(), more.end());
+        return ctl.run(words);
+    };
+
+    const std::string got = ctl.path("got");
+    it::CommandResult taken;
+    // The hub routes by itself: poll (each call a one-second long poll) until it is there.
+    CHECK(it::eventually([&] {
+        taken = inbox(b, {"--save", got, "--ack", "--wait", "1"});
+        return taken.exit_code != 0 || !files_in(got).empty();
+    }));
+    INFO(taken.out << taken.err);
+    REQUIRE(taken.exit_code == 0);
+    REQUIRE(count_of(taken.out, "\n") == 1);
+    CHECK(taken.out.rfind("envelope ", 0) == 0);
+    CHECK(value_in(taken.out, "envelope") == envelope_id);
+    CHECK(hub::canonical_org_code(value_in(taken.out, "from")) == hub::canonical_org_code(a));
+    const auto files = files_in(got);
+    REQUIRE(files.size() == 1);
+    const std::string delivery_id = taken.out.substr(9, taken.out.find(' ', 9) - 9);
+    CHECK(files[0].filename().string() == delivery_id + ".edxml");
+    CHECK(value_in(taken.out, "file") == files[0].string());
+    // The sender's bytes, so its XMLDSig still verifies.
+    CHECK(it::slurp(files[0].string()) == xml);
+
+    const auto decoded = ctl.run({"edxml", "decode", files[0].string(), "--strict", "--trust",
+                                  hub.dir() + "/ca/trust", "--json"});
+    INFO(decoded.out << decoded.err);
+    REQUIRE(decoded.exit_code == 0);
+    const auto out = boost::json::parse(decoded.out);
+    CHECK(out.at("kind").as_string() == "envelope");
+    CHECK(out.at("header").at("documentId").as_string() == package.header.document_id);
+    CHECK(out.at("signature").at("signer").at("uid").as_string() == a);
+
+    const auto empty = inbox(b, {});
+    INFO(empty.out << empty.err);
+    CHECK(empty.exit_code == 0);
+    CHECK(trimmed(empty.out) == "inbox empty");
+
+    // The ack was real: the hub sends 01 to the sender, which hears it as a status package.
+    const std::string statuses = ctl.path("statuses");
+    it::CommandResult heard;
+    CHECK(it::eventually([&] {
+        heard = inbox(a, {"--save", statuses, "--ack", "--wait", "1", "--json"});
+        return heard.exit_code != 0 || !files_in(statuses).empty();
+    }));
+    INFO(heard.out << heard.err);
+    REQUIRE(heard.exit_code == 0);
+    const auto items = boost::json::parse(heard.out).at("items").as_array();
+    REQUIRE(items.size() == 1);
+    CHECK(items[0].at("kind").as_string() == "status");
+    CHECK(items[0].at("envelopeId").as_string() == envelope_id);
+    const std::string status_file(items[0].at("file").as_string());
+    const auto status = ctl.run({"edxml", "decode", status_file, "--json"});
+    INFO(status.out << status.err);
+    REQUIRE(status.exit_code == 0);
+    const auto s = boost::json::parse(status.out);
+    CHECK(s.at("kind").as_string() == "status");
+    CHECK(s.at("statusUpdate").at("code").as_string() == "01");
+    CHECK(s.at("statusUpdate").at("documentId").as_string() == package.header.document_id);
+
+    // A status package through edxml post: the StatusReceipt.
+    const auto status_xml = hub::national::encode_status_package(
+        it::status_package(b, a, package.header.document_id, "03"));
+    REQUIRE(status_xml.has_value());
+    write(ctl.path("status.edxml"), *status_xml);
+    const auto reported =
+        ctl.run({"edxml", "post", "--env", hub.dir(), "--as", b, ctl.path("status.edxml")});
+    INFO(reported.out << reported.err);
+    REQUIRE(reported.exit_code == 0);
+    const auto status_receipt = boost::json::parse(reported.out);
+    CHECK(status_receipt.at("code").as_string() == "03");
+    CHECK(status_receipt.at("envelopeId").as_string() == envelope_id);
+
+    // A refused inbox request: the code and field, exit 2.
+    const auto bad = inbox(b, {"--max", "many"});
+    INFO(bad.out << bad.err);
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("400 MALFORMED max") != std::string::npos);
 }

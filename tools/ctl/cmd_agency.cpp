@@ -15,36 +15,13 @@
 #include "commands.h"
 #include "env.h"
 #include "files.h"
+#include "inbox_edxml.h"
 
 namespace ctl {
 namespace v1 = lienthong::v1;
 using boost::beast::http::verb;
 
 namespace {
-
-// 2xx: print the body, exit 0. 4xx: the error's code, exit 2. Anything else: exit 1.
-int finish(const hub::http::ClientResponse& response,
-           bool json,
-           const std::function<void(const std::string&)>& on_success) {
-    if (response.status / 100 == 2) {
-        on_success(response.body);
-        return 0;
-    }
-    v1::Error error;
-    if (google::protobuf::util::JsonStringToMessage(response.body, &error).ok() &&
-        !error.code().empty()) {
-        if (json) {
-            std::cout << response.body << "\n";
-        } else {
-            std::cerr << response.status << " " << error.code()
-                      << (error.field().empty() ? "" : " " + error.field()) << ": "
-                      << error.message() << "\n";
-        }
-    } else {
-        std::cerr << "HTTP " << response.status << ": " << response.body << "\n";
-    }
-    return response.status / 100 == 4 ? 2 : 1;
-}
 
 v1::Receipt parse_receipt(const std::string& path) {
     v1::Receipt receipt;
@@ -127,11 +104,18 @@ int cmd_receipt(const Words& words) {
 }
 
 int cmd_inbox(const Words& words) {
-    Args args(words, {"env", "as", "save", "wait", "max"}, {"ack", "json"});
+    Args args(words, {"env", "as", "save", "wait", "max", "format"}, {"ack", "json"});
+    const auto format = args.get("format").value_or("json");
+    if (format != "json" && format != "edxml") {
+        throw UsageError("--format: json or edxml");
+    }
     DevEnv env(args.require("env"));
     hub::http::Client client(env.agency_client(args.require("as")));
     const std::string target = "/v1/inbox?max=" + args.get("max").value_or("10") +
                                "&wait=" + args.get("wait").value_or("0");
+    if (format == "edxml") {
+        return inbox_edxml(client, target, args);
+    }
     auto response = call(client, verb::get, target);
     if (response.status != 200) {
         return finish(response, args.has("json"), [](const std::string&) {});
@@ -204,10 +188,8 @@ int cmd_inbox(const Words& words) {
     }
     // What was saved before a failure is acked, all in one request (one transaction).
     if (args.has("ack") && taken.delivery_ids_size() > 0) {
-        auto ack = call(client, verb::post, "/v1/inbox/ack", taken.SerializeAsString(),
-                        "application/x-protobuf");
-        if (ack.status != 204) {
-            exit_code = finish(ack, args.has("json"), [](const std::string&) {});
+        if (const int acked = ack(client, taken, args.has("json")); acked != 0) {
+            exit_code = acked;
         }
     }
     if (args.has("json")) {

@@ -1,5 +1,6 @@
 // lienthongctl edxml decode|encode: an edXML package as the JSON of the hub's matching message,
 // and back. Offline: no daemon, no registry (codes map by their written form alone).
+// edxml post: a package to a running daemon's POST /v1/edxml, as `post` does for envelopes.
 
 #include "hub/core/clock.h"
 #include "hub/core/digest.h"
@@ -16,6 +17,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "env.h"
 #include "files.h"
 
 namespace ctl {
@@ -27,7 +29,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: edxml decode FILE [--strict] [--max-inflated BYTES] [--trust DIR [--crl DIR]] "
     "[--json] | "
-    "edxml encode FILE.json -o OUT.edxml [--sign-key K --sign-cert C]";
+    "edxml encode FILE.json -o OUT.edxml [--sign-key K --sign-cert C] | "
+    "edxml post --env DIR --as CODE FILE [--json]";
 
 int report(const hub::Failure& failure, bool json) {
     if (json) {
@@ -260,15 +263,32 @@ int encode(const Args& args) {
     return 0;
 }
 
+int post(const Args& args) {
+    if (args.positionals().size() != 1) {
+        throw UsageError(kUsage);
+    }
+    DevEnv env(args.require("env"));
+    // Sent byte for byte: the package's XMLDSig covers all of it.
+    const std::string xml = read_file(args.positionals()[0]);
+    hub::http::Client client(env.agency_client(args.require("as")));
+    auto response =
+        call(client, boost::beast::http::verb::post, "/v1/edxml", xml, "application/xml");
+    return finish(response, args.has("json"),
+                  [](const std::string& body) { std::cout << body << "\n"; });
+}
+
 }  // namespace
 
 int cmd_edxml(const Words& words) {
-    if (words.empty() || (words[0] != "decode" && words[0] != "encode")) {
+    if (words.empty() || (words[0] != "decode" && words[0] != "encode" && words[0] != "post")) {
         throw UsageError(kUsage);
     }
     Words rest(words.begin() + 1, words.end());
     if (words[0] == "decode") {
         return decode(Args(rest, {"trust", "crl", "max-inflated"}, {"json", "strict"}));
+    }
+    if (words[0] == "post") {
+        return post(Args(rest, {"env", "as"}, {"json"}));
     }
     return encode(Args(rest, {"out", "sign-key", "sign-cert"}, {"json"}));
 }

@@ -3,8 +3,10 @@
 #include "hub/core/org_code.h"
 
 #include <boost/json.hpp>
+#include <google/protobuf/util/json_util.h>
 
 #include <filesystem>
+#include <iostream>
 
 #include "args.h"
 #include "files.h"
@@ -127,12 +129,45 @@ hub::http::ClientResponse call(hub::http::Client& client,
                                boost::beast::http::verb method,
                                const std::string& target,
                                const std::string& body,
-                               const std::string& content_type) {
-    auto response = client.request(method, target, body, content_type, "application/json");
+                               const std::string& content_type,
+                               const std::string& accept) {
+    auto response = client.request(method, target, body, content_type, accept);
     if (!response) {
         throw std::runtime_error(target + ": " + response.error().text());
     }
     return std::move(*response);
+}
+
+int report_error(unsigned status, const lienthong::v1::Error& error) {
+    std::cerr << status << " " << error.code() << (error.field().empty() ? "" : " " + error.field())
+              << ": " << error.message() << "\n";
+    return status / 100 == 4 ? 2 : 1;
+}
+
+int finish(const hub::http::ClientResponse& response,
+           bool json,
+           const std::function<void(const std::string&)>& on_success) {
+    if (response.status / 100 == 2) {
+        on_success(response.body);
+        return 0;
+    }
+    lienthong::v1::Error error;
+    if (google::protobuf::util::JsonStringToMessage(response.body, &error).ok() &&
+        !error.code().empty()) {
+        if (!json) {
+            return report_error(response.status, error);
+        }
+        std::cout << response.body << "\n";
+    } else {
+        std::cerr << "HTTP " << response.status << ": " << response.body << "\n";
+    }
+    return response.status / 100 == 4 ? 2 : 1;
+}
+
+int ack(hub::http::Client& client, const lienthong::v1::AckRequest& taken, bool json) {
+    auto answer = call(client, boost::beast::http::verb::post, "/v1/inbox/ack",
+                       taken.SerializeAsString(), "application/x-protobuf");
+    return finish(answer, json, [](const std::string&) {});
 }
 
 }  // namespace ctl

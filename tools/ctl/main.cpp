@@ -20,12 +20,13 @@ constexpr const char* kUsage = R"(usage: lienthongctl COMMAND ...
   dev-env DIR [--agencies N]                 test CA, certificates and a daemon config
   post --env DIR --as CODE FILE              POST an envelope, print the receipt
   receipt verify FILE [--env DIR | --cert C]
-  inbox --env DIR --as CODE [--ack] [--save OUTDIR] [--wait S] [--max N]
+  inbox --env DIR --as CODE [--ack] [--save OUTDIR] [--wait S] [--max N] [--format json|edxml]
   status send --env DIR --as CODE --document-id ID --to CODE --code NN [--description TEXT]
   trace --env DIR --as CODE ENVELOPE_ID
   org list|add|suspend|activate|cert-add|cert-revoke ... --env DIR
   edxml decode FILE [--strict] [--trust DIR]  an edXML package as the hub's message, with digests
   edxml encode FILE.json -o OUT.edxml [--sign-key K --sign-cert C]
+  edxml post --env DIR --as CODE FILE        POST an edXML package, print the receipt
   audit verify --ledger FILE [--from N] [--head SEQ:HEX]   offline; exit 0 intact, 1 broken
   backup --out FILE (--env DIR | --config FILE | --ledger F --blobs D)   while the hub serves
   restore FILE --to DIR                      DIR absent or empty; checks blobs and the audit chain
