@@ -21,6 +21,7 @@
 #include "edxml_support.h"
 #include "envelopes.h"
 #include "harness.h"
+#include "process.h"
 
 namespace v1 = lienthong::v1;
 namespace json = boost::json;
@@ -395,6 +396,17 @@ TEST_CASE("provincial API: refusals carry the string error code of the hub's cod
     // A body that is not multipart -> 10 (UNSUPPORTED_MEDIA_TYPE)
     CHECK(error_code_of(eoffice.as(unit, verb::post, "/v1/sendEdoc", "<x/>", "application/xml")) ==
           "10");
+    // MAINTENANCE, refused by the listener before the façade runs -> 20 (retry), in its shape
+    const auto on = it::run_command({it::ctl_path(), "maintenance", "on", "--env", hub.dir(),
+                                     "--notice", "Bảo trì", "--retry-after", "90"},
+                                    hub.dir());
+    REQUIRE(on.exit_code == 0);
+    EofficeClient later(hub);
+    const auto refused = later.login();
+    CHECK(refused.status == 503);
+    CHECK(error_code_of(refused) == "20");
+    CHECK(body_of(refused).at("data").at("hubCode").as_string() == "MAINTENANCE");
+    CHECK(refused.header("retry-after") == "90");
 }
 
 TEST_CASE(

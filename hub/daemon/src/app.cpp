@@ -449,6 +449,15 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
     agency_options.principal = [&gate](const std::string& sha256) {
         return gate.organization(sha256);
     };
+    if (p->provincial) {
+        agency_options.render_refusal = [prefix = p->provincial->prefix](const http::Request& head,
+                                                                         const Failure& failure,
+                                                                         http::Response answer) {
+            return is_provincial_path(prefix, head.path)
+                       ? provincial_refusal(failure, std::move(answer))
+                       : answer;
+        };
+    }
     auto operator_options = listener_options(
         c, c.operator_(),
         c.tls().operator_ca().empty() ? c.tls().client_ca() : c.tls().operator_ca(), "operator",

@@ -405,6 +405,14 @@ bool ProvincialTokens::valid(const std::string& token,
     return it != tokens_.end() && it->second.cert_sha256 == cert_sha256 && now < it->second.expires;
 }
 
+http::Response provincial_refusal(const Failure& failure, http::Response answer) {
+    const auto reply = provincial::refusal(failure);
+    answer.status = reply.status;
+    answer.content_type = "application/json";
+    answer.body = reply.body;
+    return answer;
+}
+
 bool is_provincial_path(const std::string& prefix, const std::string& path) {
     return !prefix.empty() && path.size() > prefix.size() && path.starts_with(prefix) &&
            path[prefix.size()] == '/';

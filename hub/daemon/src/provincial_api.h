@@ -55,6 +55,10 @@ struct ProvincialDeps {
 /// Whether `path` is under the façade's prefix.
 bool is_provincial_path(const std::string& prefix, const std::string& path);
 
+/// The listener's own refusal of a façade request (the Gate's: maintenance, rate, an unknown
+/// certificate) in the façade's shape; `answer`'s headers (Retry-After) are kept.
+http::Response provincial_refusal(const Failure& failure, http::Response answer);
+
 /// Answers one façade request (the Gate has let its certificate through).
 boost::asio::awaitable<http::Response> provincial_dispatch(ProvincialDeps& deps,
                                                            http::Request request);

@@ -295,6 +295,9 @@ asio::awaitable<After> reject(Listener& listener,
     if (status != 0) {
         response.status = status;
     }
+    if (listener.options().render_refusal) {
+        response = listener.options().render_refusal(request, failure, std::move(response));
+    }
     unsigned sent = response.status;
     bool keep_alive = false;
     bool written = co_await write_response(listener, stream, std::move(response),

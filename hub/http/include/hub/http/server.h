@@ -134,6 +134,10 @@ struct ServerOptions {
     /// RATE_LIMITED carries Retry-After) and the connection is closed without keeping the
     /// body. Must not block; may be called from several threads at once. Empty: all pass.
     Authorize authorize;
+    /// Renders the listener's own refusals (authorize's, limits') for APIs with an error
+    /// shape of their own; `answer` is error_response's. Empty: error_response as it is.
+    std::function<Response(const Request& head, const Failure& failure, Response answer)>
+        render_refusal;
     /// Called on the connection's strand after the handshake when the client presented a
     /// certificate. Empty: no per-principal limit.
     Principal principal;
