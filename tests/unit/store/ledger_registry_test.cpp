@@ -316,3 +316,45 @@ TEST_CASE("registry: the blocking variants serve start-up", "[store][registry]")
     REQUIRE(r.has_value());
     CHECK(r->organizations_size() == 3);
 }
+
+TEST_CASE(
+    "registry: systems and their units load back, the file replaces them, and a "
+    "certificate is never an organization's and a system's at once",
+    "[store][registry]") {
+    LedgerFixture f;
+    auto with_system = [](const std::string& cert, const std::string& unit_code) {
+        v1::Registry r = sample();
+        auto* system = r.add_systems();
+        system->set_name("eoffice");
+        system->add_client_cert_sha256(cert);
+        auto* unit = system->add_units();
+        unit->set_system_id("LS-01");
+        unit->set_code(unit_code);
+        unit->set_secret_sha256(std::string(64, 'F'));
+        return r;
+    };
+    const auto audit = LedgerFixture::audit_record("import_registry", "test");
+    f.ok(f.ledger().import_registry(with_system(std::string(64, 'E'), "000.00.05.H39"), true,
+                                    audit));
+    auto r = f.ok(f.ledger().load_registry());
+    REQUIRE(r.systems_size() == 1);
+    CHECK(r.systems(0).name() == "eoffice");
+    REQUIRE(r.systems(0).client_cert_sha256_size() == 1);
+    CHECK(r.systems(0).client_cert_sha256(0) == std::string(64, 'e'));
+    REQUIRE(r.systems(0).units_size() == 1);
+    CHECK(r.systems(0).units(0).code() == "H39.05");  // canonical
+    CHECK(r.systems(0).units(0).secret_sha256() == std::string(64, 'f'));
+
+    // An organization's certificate, or a unit of no registered organization: refused whole.
+    const auto clash = f.failure(
+        f.ledger().import_registry(with_system(std::string(64, 'b'), "H39.05"), true, audit));
+    CHECK(clash.code == hub::errc::duplicate_conflict);
+    const auto stranger = f.failure(
+        f.ledger().import_registry(with_system(std::string(64, 'e'), "H39.77"), true, audit));
+    CHECK(stranger.field == "systems[0].units[0].code");
+    CHECK(f.ok(f.ledger().load_registry()).systems_size() == 1);
+
+    // A file without systems has none.
+    f.ok(f.ledger().import_registry(sample(), true, audit));
+    CHECK(f.ok(f.ledger().load_registry()).systems_size() == 0);
+}
