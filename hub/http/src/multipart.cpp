@@ -3,29 +3,16 @@
 #include <algorithm>
 #include <cctype>
 
+#include "header_text.h"
+
 namespace hub::http {
+using detail::lower;
+using detail::trim;
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
 // RFC 2046: a boundary is 1 to 70 characters.
 constexpr std::size_t kMaxBoundary = 70;
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 // The value of parameter `name` in a header value such as `form-data; name="x"`; quotes
 // removed (a backslash escapes the next character). Empty when absent.

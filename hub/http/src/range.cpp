@@ -6,19 +6,13 @@
 #include <charconv>
 #include <optional>
 
+#include "header_text.h"
+
 namespace hub::http {
+using detail::lower;
+using detail::trim;
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 // Digits only (no sign, no spaces); nullopt on anything else or on overflow.
 std::optional<std::uint64_t> number(std::string_view s) {

@@ -7,18 +7,14 @@
 #include <atomic>
 #include <cctype>
 
+#include "header_text.h"
+
 namespace hub::http {
+using detail::lower;
+using detail::trim;
 namespace beast = boost::beast;
 
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
 
 const std::string kEmpty;
 

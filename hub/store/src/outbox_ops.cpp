@@ -33,6 +33,19 @@ Result<std::int64_t> item_bytes(Db& db, const OutboxItem& item) {
     return bytes->value_or(0);
 }
 
+constexpr const char* kItemColumns = "seq, item_id, kind, ref, recipient, created_at, attempts";
+
+// A row whose columns are kItemColumns.
+OutboxItem outbox_item(const Statement& row) {
+    return OutboxItem{row.column_int64(0),
+                      row.column_text(1),
+                      row.column_text(2),
+                      row.column_int64(3),
+                      row.column_text(4),
+                      from_millis(row.column_int64(5)),
+                      static_cast<std::uint32_t>(row.column_int64(6))};
+}
+
 }  // namespace
 
 Result<InboxClaim> claim_inbox(Db& db,
@@ -53,12 +66,8 @@ Result<InboxClaim> claim_inbox(Db& db,
         if (!st) {
             return st.error();
         }
-        LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& row) {
-            candidates.push_back(OutboxItem{row.column_int64(0), row.column_text(1),
-                                            row.column_text(2), row.column_int64(3),
-                                            row.column_text(4), from_millis(row.column_int64(5)),
-                                            static_cast<std::uint32_t>(row.column_int64(6))});
-        }));
+        LEDGER_TRY(sqlite::for_each_row(
+            **st, [&](Statement& row) { candidates.push_back(outbox_item(row)); }));
     }
     std::int64_t budget = static_cast<std::int64_t>(max_bytes);
     for (auto& item : candidates) {
@@ -190,12 +199,8 @@ Result<std::vector<OutboxItem>> list_inbox(Db& db,
     if (!st) {
         return st.error();
     }
-    LEDGER_TRY(sqlite::for_each_row(**st, [&](Statement& row) {
-        out.push_back(OutboxItem{row.column_int64(0), row.column_text(1), row.column_text(2),
-                                 row.column_int64(3), row.column_text(4),
-                                 from_millis(row.column_int64(5)),
-                                 static_cast<std::uint32_t>(row.column_int64(6))});
-    }));
+    LEDGER_TRY(
+        sqlite::for_each_row(**st, [&](Statement& row) { out.push_back(outbox_item(row)); }));
     return out;
 }
 
@@ -217,21 +222,6 @@ Result<std::map<std::string, std::int64_t>> open_items(Db& db, const std::string
 // A relay's claim is a lease like an inbox claim: a relay that dies mid-send leaves the item
 // invisible only until the lease ends, and the attempt count says how often it was tried.
 
-namespace {
-
-OutboxItem outbox_item(const Statement& row) {
-    return OutboxItem{row.column_int64(0),
-                      row.column_text(1),
-                      row.column_text(2),
-                      row.column_int64(3),
-                      row.column_text(4),
-                      from_millis(row.column_int64(5)),
-                      static_cast<std::uint32_t>(row.column_int64(6))};
-}
-
-constexpr const char* kItemColumns = "seq, item_id, kind, ref, recipient, created_at, attempts";
-
-}  // namespace
 
 Result<std::vector<RelayItem>> claim_relay(Db& db,
                                            const std::string& channel,
