@@ -34,6 +34,9 @@ using provincial::Call;
 
 namespace {
 
+// Login tokens one client certificate may hold at once (one per worker of an installation).
+constexpr std::size_t kTokensPerCertificate = 8;
+
 // Most items one list answer names; the clients poll every few minutes and ask again.
 constexpr std::size_t kMaxListed = 500;
 
@@ -384,14 +387,29 @@ ProvincialTokens::ProvincialTokens(std::chrono::seconds ttl, std::size_t max)
 std::string ProvincialTokens::issue(const std::string& cert_sha256, Instant now) {
     std::string token = random_token();
     std::lock_guard lock(mutex_);
-    if (tokens_.size() >= max_) {
-        std::erase_if(tokens_, [&](const auto& t) { return t.second.expires <= now; });
-    }
-    while (tokens_.size() >= max_) {
-        auto oldest = std::min_element(tokens_.begin(), tokens_.end(), [](auto& a, auto& b) {
-            return a.second.expires < b.second.expires;
-        });
+    std::erase_if(tokens_, [&](const auto& t) { return t.second.expires <= now; });
+    // One certificate holds a few tokens at most, so logging in again and again cannot push
+    // other clients' tokens out of the bound.
+    auto oldest_of = [&](auto keep) {
+        auto oldest = tokens_.end();
+        std::size_t count = 0;
+        for (auto it = tokens_.begin(); it != tokens_.end(); ++it) {
+            if (keep(it->second)) {
+                ++count;
+                if (oldest == tokens_.end() || it->second.expires < oldest->second.expires) {
+                    oldest = it;
+                }
+            }
+        }
+        return std::pair{oldest, count};
+    };
+    if (auto [oldest, count] =
+            oldest_of([&](const Entry& e) { return e.cert_sha256 == cert_sha256; });
+        count >= kTokensPerCertificate) {
         tokens_.erase(oldest);
+    }
+    if (tokens_.size() >= max_) {
+        tokens_.erase(oldest_of([](const Entry&) { return true; }).first);
     }
     tokens_[token] = Entry{cert_sha256, now + ttl_};
     return token;

@@ -24,7 +24,8 @@
 namespace hub {
 
 /// Login tokens, in memory: a restart makes the clients log in again (they do on a 401).
-/// Bounded: past `max` tokens the expired ones go, then the oldest. Thread-safe.
+/// Bounded: a certificate holds at most 8 (a new one replaces its oldest), and past `max`
+/// tokens the oldest goes. Thread-safe.
 class ProvincialTokens {
 public:
     ProvincialTokens(std::chrono::seconds ttl, std::size_t max = 4096);

@@ -222,7 +222,6 @@ Result<std::map<std::string, std::int64_t>> open_items(Db& db, const std::string
 // A relay's claim is a lease like an inbox claim: a relay that dies mid-send leaves the item
 // invisible only until the lease ends, and the attempt count says how often it was tried.
 
-
 Result<std::vector<RelayItem>> claim_relay(Db& db,
                                            const std::string& channel,
                                            std::size_t max,
