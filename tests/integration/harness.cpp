@@ -246,7 +246,13 @@ int Hub::stop() {
         child_.reset();
         throw std::runtime_error("lienthongd did not exit within 30 s of SIGTERM\n" + log());
     }
-    return exit_code(*status);
+    const int code = exit_code(*status);
+    if (code != 0) {
+        // The test will fail on the code; what the daemon said is the only clue left after
+        // its directory is removed.
+        std::cerr << "lienthongd exited with " << code << " on SIGTERM\n" << log() << "\n";
+    }
+    return code;
 }
 
 void Hub::kill9() {

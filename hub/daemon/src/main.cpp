@@ -6,12 +6,36 @@
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <iostream>
 #include <string>
 
 #include "app.h"
 
+namespace {
+
+// An exception that escapes a thread ends the process; say which before it does, since an
+// operator (or a test) sees only the abort otherwise. Only what() and the type: no document
+// content goes into exception texts.
+[[noreturn]] void report_terminate() {
+    std::fputs("lienthongd: terminate", stderr);
+    if (auto current = std::current_exception()) {
+        try {
+            std::rethrow_exception(current);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, ": %s", e.what());
+        } catch (...) {
+            std::fputs(": an exception of unknown type", stderr);
+        }
+    }
+    std::fputs("\n", stderr);
+    std::abort();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    std::set_terminate(report_terminate);
     // Ledger, blobs, spilled bodies and logs hold documents: nothing the hub creates is for
     // group or other, whatever the umask it was started with.
     ::umask(077);
