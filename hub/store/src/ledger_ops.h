@@ -153,4 +153,8 @@ std::string audit_hash(const std::string& prev_hash, std::int64_t seq, const Aud
 Result<void> set_maintenance(Db& db, const MaintenanceState& state);
 Result<MaintenanceState> maintenance(Db& db);
 
+// ---- the national directory ----
+Result<void> replace_directory(Db& db, const std::vector<DirectoryEntry>& entries, Instant now);
+Result<DirectorySnapshot> load_directory(Db& db);
+
 }  // namespace hub::ledger

@@ -256,6 +256,20 @@ CREATE TABLE system_units (
     PRIMARY KEY (system, system_id)
 );
 )sql"},
+    // 9: the national directory (getAgenciesListQD20), replaced whole on every sync; the
+    // single row of directory_sync says when.
+    {9, R"sql(
+CREATE TABLE national_directory (
+    code    TEXT PRIMARY KEY,
+    code102 TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    axis_id TEXT NOT NULL
+);
+CREATE TABLE directory_sync (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    synced_at INTEGER NOT NULL
+);
+)sql"},
 };
 
 std::span<const sqlite::Migration> schema_steps() { return kSteps; }

@@ -494,6 +494,22 @@ awaitable<Result<MaintenanceState>> SqliteLedger::maintenance() {
     return readers_->read<MaintenanceState>([](Db& db) { return ledger::maintenance(db); });
 }
 
+// ---- the national directory ----
+
+awaitable<Result<void>> SqliteLedger::replace_directory(std::vector<DirectoryEntry> entries,
+                                                        Instant now,
+                                                        AuditRecord audit) {
+    return writer_->write<void>(audited<void>(
+        [entries = std::move(entries), now](Db& db) {
+            return ledger::replace_directory(db, entries, now);
+        },
+        std::move(audit)));
+}
+
+awaitable<Result<DirectorySnapshot>> SqliteLedger::load_directory() {
+    return readers_->read<DirectorySnapshot>([](Db& db) { return ledger::load_directory(db); });
+}
+
 awaitable<Result<AuditHead>> SqliteLedger::audit_head() {
     return readers_->read<AuditHead>([](Db& db) { return ledger::audit_head(db); });
 }

@@ -6,7 +6,7 @@
 /// write is on disk (fsync'd) before its awaitable resumes, which is what lets the API
 /// answer 2xx (api.md "Durable before acknowledged").
 ///
-/// It is five narrow stores, each an interface of its own so a handler depends only on what
+/// It is six narrow stores, each an interface of its own so a handler depends only on what
 /// it uses and a unit test can fake it; SqliteLedger (and the PostgreSQL ledger to come)
 /// implements all of them over one database.
 ///
@@ -281,11 +281,24 @@ public:
     virtual boost::asio::awaitable<Result<MaintenanceState>> maintenance() = 0;
 };
 
-/// All five stores over one database.
+/// The national directory as the adapter last synced it (issue 8).
+class DirectoryStore {
+public:
+    virtual ~DirectoryStore() = default;
+    /// Replaces the whole cached directory with `entries` (codes canonical, each once),
+    /// stamped `now`, and appends `audit`, in one transaction.
+    virtual boost::asio::awaitable<Result<void>> replace_directory(
+        std::vector<DirectoryEntry> entries, Instant now, AuditRecord audit) = 0;
+    /// The cached directory, by code.
+    virtual boost::asio::awaitable<Result<DirectorySnapshot>> load_directory() = 0;
+};
+
+/// All the stores over one database.
 class Ledger : public RegistryStore,
                public EnvelopeStore,
                public OutboxStore,
                public AuditStore,
-               public OperatorStore {};
+               public OperatorStore,
+               public DirectoryStore {};
 
 }  // namespace hub

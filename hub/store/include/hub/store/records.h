@@ -287,6 +287,21 @@ struct LateReply {
     Instant reply_deadline;
 };
 
+/// One agency of the national directory (getAgenciesListQD20), cached in the ledger so
+/// routing can tell a code the axis serves from an unknown one (envelope.md "Routing").
+struct DirectoryEntry {
+    std::string code;     ///< canonical (QĐ 20/2020 form)
+    std::string code102;  ///< the edXML form, as the axis gave it (may be empty)
+    std::string name;
+    std::string axis_id;  ///< the axis' own id of the agency
+};
+
+/// The cached directory and when it was last replaced (empty: never synced).
+struct DirectorySnapshot {
+    std::vector<DirectoryEntry> entries;
+    std::optional<Instant> synced_at;
+};
+
 /// Checks a new status against the codes already recorded for its delivery (oldest first),
 /// inside the writing transaction so two concurrent reports cannot both pass.
 using StatusCheck = std::function<Result<void>(const std::vector<std::string>& recorded_codes)>;

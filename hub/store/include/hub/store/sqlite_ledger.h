@@ -159,6 +159,12 @@ public:
                                                          AuditRecord audit) override;
     boost::asio::awaitable<Result<MaintenanceState>> maintenance() override;
 
+    // DirectoryStore
+    boost::asio::awaitable<Result<void>> replace_directory(std::vector<DirectoryEntry> entries,
+                                                           Instant now,
+                                                           AuditRecord audit) override;
+    boost::asio::awaitable<Result<DirectorySnapshot>> load_directory() override;
+
     // Blocking variants for start-up and tools (lienthongctl); never call them from an I/O
     // thread.
 
