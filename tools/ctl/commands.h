@@ -21,8 +21,11 @@ int cmd_trace(const Words& words);
 int cmd_org(const Words& words);
 int cmd_edxml(const Words& words);
 int cmd_maintenance(const Words& words);
+int cmd_national(const Words& words);
+int cmd_dead_letters(const Words& words);
 int cmd_audit(const Words& words);
 int cmd_backup(const Words& words);
 int cmd_restore(const Words& words);
+int cmd_report(const Words& words);
 
 }  // namespace ctl

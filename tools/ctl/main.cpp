@@ -30,8 +30,12 @@ constexpr const char* kUsage = R"(usage: lienthongctl COMMAND ...
   audit verify --ledger FILE [--from N] [--head SEQ:HEX]   offline; exit 0 intact, 1 broken
   backup --out FILE (--env DIR | --config FILE | --ledger F --blobs D)   while the hub serves
   restore FILE --to DIR                      DIR absent or empty; checks blobs and the audit chain
+  report [--quarter 2026Q3 | --from D --to D] [--format csv|json] [--out FILE]   R-18/R-19;
+      Vietnam dates, both included; the current quarter by default
   maintenance on --notice TEXT [--retry-after S] | off | show   (--env DIR, or
       --operator https://HOST:PORT --cert C --key K --ca CA, for every operator command)
+  national status|sync|outbox                the national adapter; sync refreshes the directory
+  dead-letters list [--channel inbox|national] | retry ID | discard ID --reason TEXT
 Add --json to any command for machine-readable output.
 )";
 
@@ -44,14 +48,24 @@ int main(int argc, char** argv) {
         return words.empty() ? 2 : 0;
     }
     static const std::map<std::string, int (*)(const ctl::Words&)> kCommands{
-        {"code", ctl::cmd_code},         {"time", ctl::cmd_time},
-        {"envelope", ctl::cmd_envelope}, {"dev-env", ctl::cmd_dev_env},
-        {"post", ctl::cmd_post},         {"receipt", ctl::cmd_receipt},
-        {"inbox", ctl::cmd_inbox},       {"status", ctl::cmd_status},
-        {"trace", ctl::cmd_trace},       {"org", ctl::cmd_org},
-        {"edxml", ctl::cmd_edxml},       {"maintenance", ctl::cmd_maintenance},
-        {"audit", ctl::cmd_audit},       {"backup", ctl::cmd_backup},
+        {"code", ctl::cmd_code},
+        {"time", ctl::cmd_time},
+        {"envelope", ctl::cmd_envelope},
+        {"dev-env", ctl::cmd_dev_env},
+        {"post", ctl::cmd_post},
+        {"receipt", ctl::cmd_receipt},
+        {"inbox", ctl::cmd_inbox},
+        {"status", ctl::cmd_status},
+        {"trace", ctl::cmd_trace},
+        {"org", ctl::cmd_org},
+        {"edxml", ctl::cmd_edxml},
+        {"maintenance", ctl::cmd_maintenance},
+        {"audit", ctl::cmd_audit},
+        {"backup", ctl::cmd_backup},
         {"restore", ctl::cmd_restore},
+        {"national", ctl::cmd_national},
+        {"dead-letters", ctl::cmd_dead_letters},
+        {"report", ctl::cmd_report},
     };
     auto command = kCommands.find(words[0]);
     if (command == kCommands.end()) {

@@ -52,6 +52,8 @@ struct App::Parts {
     std::unique_ptr<Inbox> inbox;
     std::unique_ptr<OutboxRelay> relay;
     std::unique_ptr<Snapshot<Registry>> registry;
+    std::unique_ptr<Snapshot<NationalDirectory>> directory;
+    DirectorySnapshot cached_directory;
     Metrics metrics;
     MaintenanceMode maintenance;
     std::unique_ptr<Gate> gate;
@@ -314,6 +316,7 @@ void wire_endpoints(App::Parts& p, Logger& log) {
         *p.ledger,
         *p.blobs,
         *p.trust,
+        *p.directory,
         *p.receipt_signer,
         p.blocking,
         IntakeOptions{c.province(), c.national().enabled(), c.store().inline_max_bytes()},
@@ -339,6 +342,7 @@ void wire_endpoints(App::Parts& p, Logger& log) {
     p.services.reset(new Services{p.config, log, *p.clock, *p.ledger, *p.ledger, *p.inbox,
                                   *p.registry, p.metrics, *p.context, *p.ledger, p.maintenance,
                                   *p.ledger, *p.trust});
+    p.services->reports = p.ledger.get();
 }
 
 }  // namespace
@@ -411,6 +415,14 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
         log.warn("registry_entry_skipped", "code=" + log_value(code));
     }
 
+    auto directory = p->ledger->load_directory_sync();
+    if (!directory) {
+        return part_failed("national directory", directory.error());
+    }
+    p->directory = std::make_unique<Snapshot<NationalDirectory>>(
+        std::make_shared<const NationalDirectory>(directory_codes(*directory)));
+    p->cached_directory = std::move(*directory);
+
     // Maintenance mode survives a restart: an operator who turned it on before an upgrade
     // finds it still on afterwards.
     auto maintenance = p->ledger->maintenance_sync();
@@ -428,8 +440,9 @@ Result<std::unique_ptr<App>> App::create(lienthong::v1::Config config, Logger& l
         auto national = NationalAdapter::create(
             c.national(), p->io->get_executor(),
             NationalDeps{*p->clock, log, *p->registry, *p->trust, *p->ledger, *p->ledger,
-                         *p->ledger, *p->blobs, *p->receipt_signer, p->blocking, c.province(),
-                         c.store().inline_max_bytes()});
+                         *p->ledger, *p->blobs, *p->ledger, *p->directory, *p->receipt_signer,
+                         p->blocking, c.province(), c.store().inline_max_bytes()},
+            p->cached_directory);
         if (!national) {
             return part_failed("national", national.error());
         }

@@ -185,8 +185,13 @@ Result<void> check_national(lienthong::v1::NationalConfig& n, const fs::path& ba
     if (n.breaker_cooldown_ms() == 0) {
         n.set_breaker_cooldown_ms(10'000);
     }
+    if (n.directory_sync_s() == 0) {
+        n.set_directory_sync_s(86'400);
+    }
     resolve(n.mutable_secret_file(), base);
     resolve(n.mutable_ca_file(), base);
+    resolve(n.mutable_signing_key_file(), base);
+    resolve(n.mutable_signing_cert_file(), base);
     if (!n.enabled()) {
         return {};
     }
@@ -217,6 +222,18 @@ Result<void> check_national(lienthong::v1::NationalConfig& n, const fs::path& ba
     }
     if (n.retry_max_ms() < n.retry_base_ms()) {
         return bad("national.retry_max_ms", "must not be below national.retry_base_ms");
+    }
+    if (n.signing_key_file().empty() != n.signing_cert_file().empty()) {
+        return bad(n.signing_key_file().empty() ? "national.signing_key_file"
+                                                : "national.signing_cert_file",
+                   "signing_key_file and signing_cert_file go together");
+    }
+    for (const auto& [key, path] :
+         {std::pair{"national.signing_key_file", n.signing_key_file()},
+          std::pair{"national.signing_cert_file", n.signing_cert_file()}}) {
+        if (!path.empty() && !fs::is_regular_file(path)) {
+            return bad(key, "cannot read " + path);
+        }
     }
     return {};
 }

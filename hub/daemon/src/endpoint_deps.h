@@ -64,6 +64,8 @@ struct IntakeDeps {
     EnvelopeStore& envelopes;
     BlobStore& blobs;
     Snapshot<crypto::TrustStore>& trust;
+    /// The national directory as last synced (empty when the adapter is off).
+    Snapshot<NationalDirectory>& directory;
     const crypto::CmsSigner& receipt_signer;
     boost::asio::thread_pool& blocking;  ///< for blob files and large bodies
     IntakeOptions options;

@@ -28,6 +28,7 @@ struct Routed {
 
 Result<Routed> route_recipients(const IntakeOptions& options,
                                 const Registry& registry,
+                                const NationalDirectory& directory,
                                 const v1::EnvelopeHeader& header) {
     Routed routed;
     std::set<std::string> seen;
@@ -37,7 +38,8 @@ Result<Routed> route_recipients(const IntakeOptions& options,
         if (!code) {
             return fail(errc::invalid_org_code, field);
         }
-        auto decision = registry.route(*code, options.province, options.national_enabled);
+        auto decision =
+            registry.route(*code, options.province, options.national_enabled, directory);
         if (decision.kind == RouteKind::unknown) {
             return fail(errc::unknown_recipient, field,
                         header.to(i) + " is neither registered here nor routable nationally");
@@ -279,7 +281,7 @@ boost::asio::awaitable<http::Response> accept_checked(IntakeDeps& deps,
                  "the caller is " + caller.org->code + ", not " + sender->code),
             actor, action, envelope_id);
     }
-    auto routed = route_recipients(deps.options, registry, header);
+    auto routed = route_recipients(deps.options, registry, *deps.directory.get(), header);
     if (!routed) {
         co_return co_await reject(context, request, routed.error(), actor, action, envelope_id);
     }

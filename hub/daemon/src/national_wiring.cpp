@@ -12,6 +12,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include "blocking.h"
@@ -94,6 +95,25 @@ asio::awaitable<Result<std::vector<std::string>>> check_axis_signature(
 }  // namespace
 
 asio::awaitable<Result<OutgoingPackage>> LedgerPackageSource::package_for(OutboxItem item) {
+    std::string from;
+    national::MessageType type = national::MessageType::edoc;
+    auto bytes = co_await build(item, from, type);
+    if (!bytes) {
+        co_return bytes.error();
+    }
+    if (signer_ != nullptr) {
+        auto signed_bytes = signer_->sign(*bytes);
+        if (!signed_bytes) {
+            co_return signed_bytes.error();
+        }
+        bytes = std::move(*signed_bytes);
+    }
+    co_return OutgoingPackage{std::move(*bytes), type, axis_from(from)};
+}
+
+asio::awaitable<Result<std::string>> LedgerPackageSource::build(const OutboxItem& item,
+                                                                std::string& from,
+                                                                national::MessageType& type) {
     const auto lookup = national::registry_lookup(deps_.registry.get());
     if (item.kind == "status") {
         auto status = co_await deps_.envelopes.get_status(item.item_id);
@@ -108,12 +128,9 @@ asio::awaitable<Result<OutgoingPackage>> LedgerPackageSource::package_for(Outbox
         if (!package) {
             co_return package.error();
         }
-        auto bytes = national::encode_status_package(*package);
-        if (!bytes) {
-            co_return bytes.error();
-        }
-        co_return OutgoingPackage{std::move(*bytes), national::MessageType::status,
-                                  axis_from((*status)->from)};
+        from = (*status)->from;
+        type = national::MessageType::status;
+        co_return national::encode_status_package(*package);
     }
     if (item.kind != "envelope") {
         co_return fail(errc::malformed, "kind", "no edXML form for an item of kind " + item.kind);
@@ -141,12 +158,9 @@ asio::awaitable<Result<OutgoingPackage>> LedgerPackageSource::package_for(Outbox
     if (!package) {
         co_return package.error();
     }
-    auto bytes = national::encode_envelope_package(*package);
-    if (!bytes) {
-        co_return bytes.error();
-    }
-    co_return OutgoingPackage{std::move(*bytes), national::MessageType::edoc,
-                              axis_from((*record)->from)};
+    from = (*record)->from;
+    type = national::MessageType::edoc;
+    co_return national::encode_envelope_package(*package);
 }
 
 // The axis' list entry says little we trust: the package itself says what it is and who sent it.
@@ -424,16 +438,36 @@ struct NationalAdapter::Parts {
     std::unique_ptr<national::InboundPoller> poller;
     asio::any_io_executor executor;
     std::chrono::milliseconds poll_interval{60'000};
+    std::optional<national::PackageSigner> signer;
+    std::unique_ptr<DirectorySync> directory;
 };
 
 Result<std::unique_ptr<NationalAdapter>> NationalAdapter::create(const v1::NationalConfig& config,
                                                                  asio::any_io_executor executor,
-                                                                 NationalDeps deps) {
+                                                                 NationalDeps deps,
+                                                                 const DirectorySnapshot& cached) {
     std::unique_ptr<NationalAdapter> adapter(new NationalAdapter());
-    adapter->p_.reset(
-        new Parts{std::move(deps), nullptr, nullptr, nullptr, nullptr, nullptr, executor});
+    adapter->p_.reset(new Parts{std::move(deps),
+                                nullptr,
+                                nullptr,
+                                nullptr,
+                                nullptr,
+                                nullptr,
+                                executor,
+                                {},
+                                std::nullopt,
+                                nullptr});
     Parts& p = *adapter->p_;
     p.poll_interval = std::chrono::milliseconds(config.poll_interval_ms());
+    if (!config.signing_key_file().empty()) {
+        auto signer =
+            national::PackageSigner::load(config.signing_key_file(), config.signing_cert_file());
+        if (!signer) {
+            return fail(errc::malformed, "national.signing_key_file",
+                        "config: national.signing_key_file: " + signer.error().text());
+        }
+        p.signer.emplace(std::move(*signer));
+    }
     std::string secret;
     try {
         secret = national::read_secret_file(config.secret_file());
@@ -454,7 +488,7 @@ Result<std::unique_ptr<NationalAdapter>> NationalAdapter::create(const v1::Natio
         return fail(errc::malformed, "national.endpoint",
                     std::string("config: national.endpoint/ca_file: ") + e.what());
     }
-    p.packages = std::make_unique<LedgerPackageSource>(p.deps);
+    p.packages = std::make_unique<LedgerPackageSource>(p.deps, p.signer ? &*p.signer : nullptr);
     p.sink = std::make_unique<LedgerInboundSink>(p.deps);
     national::RelayOptions relay;
     relay.delivery_limit = config.delivery_limit();
@@ -467,6 +501,12 @@ Result<std::unique_ptr<NationalAdapter>> NationalAdapter::create(const v1::Natio
     p.poller = std::make_unique<national::InboundPoller>(
         executor, *p.axis, *p.sink, p.deps.clock, p.deps.log,
         national::InboundOptions{std::chrono::milliseconds(config.poll_interval_ms())});
+    p.directory = std::make_unique<DirectorySync>(
+        executor, *p.axis, p.deps.directory_store, p.deps.directory, cached, p.deps.clock,
+        p.deps.log,
+        DirectorySync::Options{std::chrono::seconds(config.directory_sync_s()),
+                               std::max(std::chrono::milliseconds(config.retry_max_ms()),
+                                        std::chrono::milliseconds(config.poll_interval_ms()))});
     // Set before the listeners serve (the ledger takes it once): a commit adding a national
     // item wakes the relay instead of waiting for its idle poll.
     national::OutboundRelay& woken = *p.relay;
@@ -497,12 +537,18 @@ void NationalAdapter::start() {
     };
     asio::co_spawn(p.executor, p.relay->run(), crashed("national_relay_crashed"));
     asio::co_spawn(p.executor, p.poller->run(), crashed("national_poller_crashed"));
-    log.info("national_started");
+    asio::co_spawn(p.executor, p.directory->run(), crashed("national_directory_crashed"));
+    log.info("national_started", std::string("signs_packages=") + (p.signer ? "1" : "0"));
 }
 
 void NationalAdapter::stop() {
     p_->relay->stop();
     p_->poller->stop();
+    p_->directory->stop();
+}
+
+asio::awaitable<Result<DirectorySyncOutcome>> NationalAdapter::sync_directory(std::string actor) {
+    co_return co_await p_->directory->sync_now(std::move(actor));
 }
 
 asio::awaitable<Result<NationalHealth>> NationalAdapter::health() {
@@ -513,6 +559,8 @@ asio::awaitable<Result<NationalHealth>> NationalAdapter::health() {
     h.inbound = p.poller->stats();
     h.breaker = std::string(national::breaker_state_name(p.relay->breaker().state()));
     h.last_poll = h.inbound.last_poll;
+    h.directory = p.directory->state();
+    h.signs_packages = p.signer.has_value();
     // Reachable: a poll got both lists within the last three poll intervals, and the breaker
     // is not holding sends back.
     const Instant now = p.deps.clock.now();

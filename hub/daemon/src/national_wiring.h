@@ -10,6 +10,7 @@
 #include "hub/crypto/cms_signer.h"
 #include "hub/national/axis_http.h"
 #include "hub/national/inbound.h"
+#include "hub/national/package_signer.h"
 #include "hub/national/relay.h"
 #include "hub/routing/registry.h"
 #include "hub/store/blob_store.h"
@@ -24,6 +25,7 @@
 #include <string>
 
 #include "endpoint_deps.h"
+#include "national_directory.h"
 
 namespace hub {
 
@@ -38,6 +40,9 @@ struct NationalDeps {
     OutboxStore& outbox;
     AuditStore& audits;
     BlobStore& blobs;
+    DirectoryStore& directory_store;
+    /// Routing's view of the directory; the adapter's syncs replace it.
+    Snapshot<NationalDirectory>& directory;
     const crypto::CmsSigner& receipt_signer;
     boost::asio::thread_pool& blocking;
     std::string province;
@@ -47,15 +52,21 @@ struct NationalDeps {
 /// Builds the package of a `national` outbox item from the ledger: an `envelope` item maps
 /// the stored envelope (header, signature, attachment bytes) with from_signed_envelope; a
 /// `status` item maps the stored status notice. The same item gives the same bytes every
-/// time (the mapping reads only stored fields). Errors: NOT_FOUND (no such envelope or
-/// status), MALFORMED (cannot be written as edXML), UNAVAILABLE (the ledger is busy).
+/// time (the mapping reads only stored fields, and the hub's signature, when `signer` is
+/// set, is RSA PKCS#1 v1.5). Errors: NOT_FOUND (no such envelope or status), MALFORMED
+/// (cannot be written as edXML), UNAVAILABLE (the ledger is busy), INTERNAL (signing failed).
 class LedgerPackageSource final : public national::PackageSource {
 public:
-    explicit LedgerPackageSource(NationalDeps& deps) : deps_(deps) {}
+    LedgerPackageSource(NationalDeps& deps, const national::PackageSigner* signer)
+        : deps_(deps), signer_(signer) {}
     boost::asio::awaitable<Result<national::OutgoingPackage>> package_for(OutboxItem item) override;
 
 private:
+    boost::asio::awaitable<Result<std::string>> build(const OutboxItem& item,
+                                                      std::string& from,
+                                                      national::MessageType& type);
     NationalDeps& deps_;
+    const national::PackageSigner* signer_;
 };
 
 /// Takes what the poller fetched: an envelope package (lenient decode, mapped, stored with
@@ -88,23 +99,30 @@ struct NationalHealth {
     std::string breaker = "closed";
     national::RelayStats relay;
     national::InboundStats inbound;
+    DirectoryState directory;
+    bool signs_packages = false;
 };
 
 /// The axis client, relay and poller, started on an executor and stopped together.
 class NationalAdapter {
 public:
-    /// Reads the secret file (the only place the secret is held) and builds the client.
-    /// Error: MALFORMED naming the key at fault (unreadable secret, bad endpoint or CA).
+    /// Reads the secret file (the only place the secret is held) and the signing key, and
+    /// builds the client; `cached` is the directory the ledger holds. Error: MALFORMED naming
+    /// the key at fault (unreadable secret or signing key, bad endpoint or CA).
     static Result<std::unique_ptr<NationalAdapter>> create(
         const lienthong::v1::NationalConfig& config,
         boost::asio::any_io_executor executor,
-        NationalDeps deps);
+        NationalDeps deps,
+        const DirectorySnapshot& cached);
     ~NationalAdapter();
 
     /// Spawns the relay and the poller (the relay is woken by new outbox items from create on).
     void start();
     void stop();
     boost::asio::awaitable<Result<NationalHealth>> health();
+    /// Refreshes the directory now (an operator's `lienthongctl national sync`), audited as
+    /// `actor`.
+    boost::asio::awaitable<Result<DirectorySyncOutcome>> sync_directory(std::string actor);
 
 private:
     NationalAdapter() = default;

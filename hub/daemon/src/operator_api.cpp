@@ -19,6 +19,8 @@
 #include "endpoints.h"
 #include "metrics.h"
 #include "national_wiring.h"
+#include "outbox_admin.h"
+#include "reports_api.h"
 
 namespace hub {
 namespace v1 = lienthong::v1;
@@ -68,29 +70,6 @@ boost::asio::awaitable<std::string> overdue_json(Services& services, boost::json
     co_return std::string();
 }
 
-// The national adapter as /status.json shows it; an error text when the ledger did not answer.
-boost::asio::awaitable<std::string> national_json(Services& services, boost::json::object& out) {
-    auto health = co_await services.national->health();
-    if (!health) {
-        co_return health.error().text();
-    }
-    out["enabled"] = true;
-    out["reachable"] = health->reachable;
-    out["breaker"] = health->breaker;
-    out["outbox_depth"] = health->outbox_depth;
-    out["oldest_age_s"] = health->oldest_age_s ? boost::json::value(*health->oldest_age_s)
-                                               : boost::json::value(nullptr);
-    out["last_poll"] = health->last_poll ? format_instant(*health->last_poll) : std::string();
-    out["relayed"] = health->relay.relayed;
-    out["failed_attempts"] = health->relay.failed_attempts;
-    out["dead_letters"] = health->relay.dead;
-    out["received"] = health->inbound.taken;
-    out["refused"] = health->inbound.refused;
-    out["last_error"] =
-        health->relay.last_error.empty() ? health->inbound.last_error : health->relay.last_error;
-    co_return std::string();
-}
-
 boost::asio::awaitable<http::Response> status_json(Services& services) {
     boost::json::object doc;
     doc["now"] = format_instant(services.clock.now());
@@ -117,7 +96,7 @@ boost::asio::awaitable<http::Response> status_json(Services& services) {
     boost::json::object national{{"enabled", false}};
     std::string national_error;
     if (services.national != nullptr) {
-        national_error = co_await national_json(services, national);
+        national_error = co_await national_status_json(services, national);
     }
     doc["national"] = std::move(national);
     doc["status"] = overdue_error.empty() && depths && late_replies && national_error.empty()
@@ -255,10 +234,6 @@ boost::asio::awaitable<http::Response> ready(Services& services) {
                    "application/json");
 }
 
-std::string operator_actor(const http::Request& request) {
-    return "operator:" + request.client_cert_sha256.value_or("none").substr(0, 16);
-}
-
 // The audit row of one registry change: the store commits it with the change.
 AuditRecord change_audit(const Services& services,
                          const http::Request& request,
@@ -388,6 +363,12 @@ boost::asio::awaitable<http::Response> admin(Services& services, http::Request r
     const auto& path = request.path;
     if (path == "/admin/v1/maintenance") {
         co_return co_await maintenance(services, std::move(request));
+    }
+    if (auto answered = co_await outbox_admin(services, request)) {
+        co_return std::move(*answered);
+    }
+    if (path == "/admin/v1/reports" && services.reports != nullptr) {
+        co_return co_await get_report(*services.reports, services.clock, std::move(request));
     }
     if (path == "/admin/v1/orgs" && request.method == verb::get) {
         auto registry = co_await services.registry_store.load_registry();

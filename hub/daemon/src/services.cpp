@@ -17,6 +17,10 @@ boost::asio::awaitable<Result<void>> Services::reload_registry() {
     co_return Result<void>{};
 }
 
+std::string operator_actor(const http::Request& request) {
+    return "operator:" + request.client_cert_sha256.value_or("none").substr(0, 16);
+}
+
 std::string new_id(const char* prefix) {
     std::uint64_t bits = 0;
     std::size_t got = 0;

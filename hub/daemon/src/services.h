@@ -3,6 +3,7 @@
 // administration, metrics. Built and owned by App; handlers hold a reference. The agency
 // endpoints take narrower dependencies (endpoint_deps.h).
 
+#include "hub/http/server.h"
 #include "lienthong/v1/config.pb.h"
 
 #include "endpoint_deps.h"
@@ -33,10 +34,16 @@ struct Services {
     Snapshot<crypto::TrustStore>& trust;
     /// The national adapter when national.enabled; null otherwise.
     NationalAdapter* national = nullptr;
+    /// Period reports (GET /admin/v1/reports); null: the endpoint answers 404.
+    ReportStore* reports = nullptr;
 
     /// Reloads the registry snapshot from the ledger after a change (R-04: the next
     /// request sees it).
     boost::asio::awaitable<Result<void>> reload_registry();
 };
+
+/// Who an operator request is, for audit rows: "operator:" and the first 16 hex digits of
+/// its certificate's SHA-256 (operators have no organization code).
+std::string operator_actor(const http::Request& request);
 
 }  // namespace hub

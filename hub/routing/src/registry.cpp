@@ -154,7 +154,7 @@ bool Registry::signer_listed(const OrgInfo& org,
 RouteDecision Registry::route(const OrgCode& recipient,
                               std::string_view province,
                               bool national_enabled,
-                              const std::set<std::string>& national_directory) const {
+                              const NationalDirectory& national_directory) const {
     if (const OrgInfo* org = find(recipient.canonical)) {
         if (!org->active) {
             return {RouteKind::unknown, org->code};

@@ -5,6 +5,7 @@
 
 #include "hub/store/ledger_schema.h"
 #include "hub/store/records.h"
+#include "hub/store/report.h"
 #include "hub/store/sqlite_db.h"
 #include "lienthong/v1/registry.pb.h"
 
@@ -139,6 +140,12 @@ Result<std::size_t> release_leases(Db& db, const std::string& channel, Instant n
 
 // ---- late replies (R-13) ----
 Result<std::vector<LateReply>> late_replies(Db& db, Instant now, std::size_t limit);
+/// R-13's rule as SQL over `e` (the envelope asking) and `d` (one of its deliveries): true
+/// when d's recipient sent an envelope naming e's document, after e and by its deadline.
+extern const char* const kReplyInTime;
+
+// ---- period reports (R-18, R-19) ----
+Result<Report> report(Db& db, const ReportPeriod& period, Instant now);
 
 // ---- audit ----
 Result<void> append_audit(Db& db, const AuditRecord& record);

@@ -499,15 +499,19 @@ awaitable<Result<MaintenanceState>> SqliteLedger::maintenance() {
 awaitable<Result<void>> SqliteLedger::replace_directory(std::vector<DirectoryEntry> entries,
                                                         Instant now,
                                                         AuditRecord audit) {
-    return writer_->write<void>(audited<void>(
-        [entries = std::move(entries), now](Db& db) {
-            return ledger::replace_directory(db, entries, now);
-        },
-        std::move(audit)));
+    return writer_->write<void>(
+        audited<void>([entries = std::move(entries),
+                       now](Db& db) { return ledger::replace_directory(db, entries, now); },
+                      std::move(audit)));
 }
 
 awaitable<Result<DirectorySnapshot>> SqliteLedger::load_directory() {
     return readers_->read<DirectorySnapshot>([](Db& db) { return ledger::load_directory(db); });
+}
+
+awaitable<Result<Report>> SqliteLedger::report(ReportPeriod period, Instant now) {
+    return readers_->read<Report>(
+        [period, now](Db& db) { return ledger::report(db, period, now); });
 }
 
 awaitable<Result<AuditHead>> SqliteLedger::audit_head() {
@@ -540,6 +544,11 @@ Result<AuditVerification> SqliteLedger::verify_audit_chain_sync() {
 
 Result<AuditHead> SqliteLedger::audit_head_sync() {
     return readers_->read_sync<AuditHead>([](Db& db) { return ledger::audit_head(db); });
+}
+
+Result<DirectorySnapshot> SqliteLedger::load_directory_sync() {
+    return readers_->read_sync<DirectorySnapshot>(
+        [](Db& db) { return ledger::load_directory(db); });
 }
 
 Result<MaintenanceState> SqliteLedger::maintenance_sync() {

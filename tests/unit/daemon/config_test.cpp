@@ -58,6 +58,7 @@ TEST_CASE("national config: defaults and checks", "[config][national]") {
         CHECK(n.retry_max_ms() == 300'000);
         CHECK(n.breaker_failures() == 5);
         CHECK(n.breaker_cooldown_ms() == 10'000);
+        CHECK(n.directory_sync_s() == 86'400);
     }
 
     auto* n = c.mutable_national();
@@ -108,5 +109,14 @@ TEST_CASE("national config: defaults and checks", "[config][national]") {
         n->set_retry_max_ms(1'000);
         CHECK(error_of(hub::complete_config(c, dir.path.string())) ==
               "config: national.retry_max_ms: must not be below national.retry_base_ms");
+    }
+    SECTION("a signing key without its certificate, or one that does not exist") {
+        n->set_signing_key_file("axis.secret");
+        CHECK(error_of(hub::complete_config(c, dir.path.string())) ==
+              "config: national.signing_cert_file: signing_key_file and signing_cert_file go "
+              "together");
+        n->set_signing_cert_file("missing.crt");
+        CHECK(error_of(hub::complete_config(c, dir.path.string()))
+                  .starts_with("config: national.signing_cert_file: cannot read "));
     }
 }

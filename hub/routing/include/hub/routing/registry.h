@@ -42,6 +42,10 @@ struct SystemInfo {
     std::map<std::string, Unit, std::less<>> units;  ///< by X-SystemId
 };
 
+/// Canonical codes the national directory lists (the adapter's last sync): a code of the
+/// hub's own province that is not registered here still goes out when the axis serves it.
+using NationalDirectory = std::set<std::string>;
+
 /// Where a recipient goes (envelope.md "Routing").
 enum class RouteKind { local, national, unknown };
 
@@ -83,7 +87,7 @@ public:
     RouteDecision route(const OrgCode& recipient,
                         std::string_view province,
                         bool national_enabled,
-                        const std::set<std::string>& national_directory = {}) const;
+                        const NationalDirectory& national_directory = {}) const;
 
     const std::map<std::string, OrgInfo>& organizations() const { return orgs_; }
 

@@ -18,6 +18,7 @@
 #include "hub/core/result.h"
 #include "hub/core/time.h"
 #include "hub/store/records.h"
+#include "hub/store/report.h"
 #include "lienthong/v1/registry.pb.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -293,12 +294,23 @@ public:
     virtual boost::asio::awaitable<Result<DirectorySnapshot>> load_directory() = 0;
 };
 
+/// Period reports, read from one snapshot of the ledger.
+class ReportStore {
+public:
+    virtual ~ReportStore() = default;
+    /// The figures of `period` (hub/store/report.h says what each counts); `now` decides
+    /// which deadlines in the period have passed. Error: MALFORMED ("to") when the period
+    /// is empty.
+    virtual boost::asio::awaitable<Result<Report>> report(ReportPeriod period, Instant now) = 0;
+};
+
 /// All the stores over one database.
 class Ledger : public RegistryStore,
                public EnvelopeStore,
                public OutboxStore,
                public AuditStore,
                public OperatorStore,
-               public DirectoryStore {};
+               public DirectoryStore,
+               public ReportStore {};
 
 }  // namespace hub

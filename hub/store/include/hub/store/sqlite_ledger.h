@@ -165,6 +165,9 @@ public:
                                                            AuditRecord audit) override;
     boost::asio::awaitable<Result<DirectorySnapshot>> load_directory() override;
 
+    // ReportStore
+    boost::asio::awaitable<Result<Report>> report(ReportPeriod period, Instant now) override;
+
     // Blocking variants for start-up and tools (lienthongctl); never call them from an I/O
     // thread.
 
@@ -180,6 +183,8 @@ public:
     Result<AuditVerification> verify_audit_chain_sync();
     /// As maintenance.
     Result<MaintenanceState> maintenance_sync();
+    /// load_directory() for start-up, before any executor runs.
+    Result<DirectorySnapshot> load_directory_sync();
     /// As audit_head.
     Result<AuditHead> audit_head_sync();
 
