@@ -10,120 +10,25 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
-#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "api.h"
 #include "delivery_support.h"
 #include "edxml_support.h"
 #include "envelopes.h"
 #include "harness.h"
-#include "sim.h"
+#include "national_axis.h"
 
 namespace {
 
 namespace v1 = lienthong::v1;
 namespace json = boost::json;
 using hub::http::Client;
-using lienthong::sim::admin_call;
-
-const std::string kSecret = "s3cret-h39";
-
-struct Axis {
-    it::TempDir dir;
-    std::string ca_file = dir.path() + "/axis-ca.pem";
-    std::string secret_file = dir.path() + "/axis.secret";
-    std::unique_ptr<lienthong::sim::Simulator> sim;
-
-    Axis() {
-        auto ca = lienthong::testca::TestCa::create("Axis Test");
-        auto files = ca.issue_server("axis").write_files(dir.path(), "axis");
-        std::ofstream(ca_file) << ca.root_pem() << ca.intermediate_pem();
-        std::ofstream(secret_file) << kSecret << "\n";
-        lienthong::sim::SimConfig c;
-        c.systems.push_back({"hub.h39", kSecret, {"H39"}});
-        lienthong::sim::SystemConfig peer{"peer.h41", "peer-secret", {"H41"}};
-        peer.peer = true;
-        c.systems.push_back(peer);
-        c.agencies.push_back({"2", "H41", "000.00.00.H41", "UBND tỉnh Nghệ An", ""});
-        c.cert_file = files.cert_path;
-        c.key_file = files.key_path;
-        sim = std::make_unique<lienthong::sim::Simulator>(c);
-        sim->start();
-    }
-    ~Axis() { sim->stop(); }
-
-    json::object national_config() const {
-        return json::object{
-            {"national",
-             json::object{
-                 {"enabled", true},
-                 {"endpoint", "https://127.0.0.1:" + std::to_string(sim->port()) + "/vdxp"},
-                 {"system_id", "hub.h39"},
-                 {"secret_file", secret_file},
-                 {"ca_file", ca_file},
-                 {"timeout_ms", 2000},
-                 {"poll_interval_ms", 200},
-                 {"retry_base_ms", 100},
-                 {"retry_max_ms", 400},
-                 {"breaker_failures", 3},
-                 {"breaker_cooldown_ms", 300},
-             }}};
-    }
-    void mode(const std::string& m) {
-        admin_call(sim->admin_port(), "POST", "/admin/mode", R"({"mode":")" + m + R"("})");
-    }
-    // Puts a package of the peer province on the axis for our hub to fetch.
-    void inject(const std::string& package) {
-        admin_call(sim->admin_port(), "POST", "/admin/inject",
-                   json::serialize(
-                       json::object{{"from_system", "peer.h41"},
-                                    {"package_base64", hub::national::base64_encode(package)}}));
-    }
-    // The transport status of the peer's documents ("done", "fail", ...), in injection order.
-    std::vector<std::string> peer_statuses() {
-        auto state = json::parse(admin_call(sim->admin_port(), "GET", "/admin/state"));
-        std::vector<std::string> out;
-        for (const auto& d : state.at("documents").as_array()) {
-            const auto& o = d.as_object();
-            if (o.at("from_system").as_string() == "peer.h41") {
-                out.emplace_back(o.at("status").as_string());
-            }
-        }
-        return out;
-    }
-    // The packages the axis holds that our hub sent, of one message type.
-    std::vector<json::object> sent_by_hub(const std::string& type) {
-        auto state = json::parse(admin_call(sim->admin_port(), "GET", "/admin/state"));
-        std::vector<json::object> out;
-        for (const auto& d : state.at("documents").as_array()) {
-            const auto& o = d.as_object();
-            if (o.at("from_system").as_string() == "hub.h39" &&
-                o.at("message_type").as_string() == type) {
-                out.push_back(o);
-            }
-        }
-        return out;
-    }
-};
-
-std::string package_of(const json::object& document) {
-    return hub::national::base64_decode(document.at("package_base64").as_string()).value();
-}
-
-// A document of the peer province to one of ours, as the peer's system would send it.
-std::string peer_document(const std::string& to, const std::string& number) {
-    return R"(<?xml version="1.0" encoding="UTF-8"?>
-<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016" xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
-<edXML:edXMLEnvelope><edXML:edXMLHeader><edXML:MessageHeader>
-<edXML:From><edXML:OrganId>000.00.00.H41</edXML:OrganId></edXML:From>
-<edXML:To><edXML:OrganId>)" +
-           to + R"(</edXML:OrganId></edXML:To>
-<edXML:DocumentId>000.00.00.H41,2026/12/01,)" +
-           number + R"(/UBND-TH</edXML:DocumentId>
-<edXML:Subject>Văn bản của tỉnh bạn</edXML:Subject>
-</edXML:MessageHeader></edXML:edXMLHeader><edXML:edXMLBody/></edXML:edXMLEnvelope>
-</edXML>)";
-}
+using it::Axis;
+using it::package_of;
+using it::peer_document;
 
 }  // namespace
 
@@ -273,4 +178,277 @@ TEST_CASE(
     v1::InboxBatch batch;
     REQUIRE(google::protobuf::util::JsonStringToMessage(answer.body, &batch).ok());
     CHECK(batch.items_size() == 0);
+}
+
+namespace {
+
+// "<date>,<number>/<notation>" of a document id: the part that stays the same whichever form
+// (QĐ 20/2020 or QCVN 102) its issuer's code is written in on either side of the axis.
+std::string tail_of(const std::string& document_id) {
+    return document_id.substr(document_id.find(',') + 1);
+}
+
+// What a test reads of /status.json's national section.
+json::object national_section(const it::Hub& hub) {
+    return it::status_json(hub).at("national").as_object();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "national: an axis down, then failing, slow, dropping answers and back gets every document "
+    "there exactly once",
+    "[national][integration]") {
+    Axis axis;
+    it::Hub hub(it::with_config(axis.national_config()));
+    Client sender(hub.agency(hub.code(0)));
+    std::vector<std::string> envelope_ids;
+    std::vector<std::string> document_tails;
+    const auto post = [&] {
+        const auto envelope = it::make_envelope(hub, hub.code(0), {"H41"});
+        envelope_ids.push_back(it::post_accepted(sender, envelope).envelope_id());
+        document_tails.push_back(tail_of(it::header_of(envelope).document_id()));
+    };
+    const auto failed_attempts = [&] {
+        return national_section(hub).at("failed_attempts").as_int64();
+    };
+
+    // Each phase gets a document of its own and moves on only once the axis has seen the hub
+    // try in that mode, so every phase is really exercised.
+    axis.mode("down");
+    post();
+    REQUIRE(
+        it::eventually([&] { return axis.counter("refused_down") > 0 && failed_attempts() > 0; }));
+    const auto failed_while_down = failed_attempts();
+
+    axis.mode("error");
+    post();
+    REQUIRE(it::eventually(
+        [&] { return axis.counter("answered_500") > 0 && failed_attempts() > failed_while_down; }));
+    CHECK(axis.sent_by_hub("edoc").empty());
+
+    // Slow but inside the hub's 2 s timeout: a slow answer is an answer, not a failure to
+    // retry, so the first three documents go out now, each once.
+    axis.mode("slow", 1000);
+    post();
+    REQUIRE(it::eventually([&] { return axis.sent_by_hub("edoc").size() == 3; }));
+    REQUIRE(
+        it::eventually([&] { return national_section(hub).at("outbox_depth").as_int64() == 0; }));
+
+    // Stored, then the answer is cut off: the fourth document arrives, the hub cannot know.
+    axis.mode("drop");
+    post();
+    REQUIRE(it::eventually(
+        [&] { return axis.sent_by_hub("edoc").size() == 4 && axis.counter("dropped") > 0; }));
+
+    axis.mode("normal");
+    REQUIRE(it::eventually([&] { return axis.sent_by_hub("edoc").size() == 4; }));
+    REQUIRE(
+        it::eventually([&] { return national_section(hub).at("outbox_depth").as_int64() == 0; }));
+
+    // Each document once: the simulator keeps one copy of the same bytes whatever happens, so
+    // what proves the relay never sent twice is its count of sendEdoc calls that reached it
+    // (one per document: three slow, the fourth dropped) and of repeated packages (none: the
+    // fourth was found on the sent list).
+    CHECK(axis.counter("calls.sendEdoc") == 4);
+    CHECK(axis.counter("duplicates") == 0);
+    std::vector<std::string> on_axis;
+    for (const auto& document : axis.sent_by_hub("edoc")) {
+        const auto decoded = hub::national::decode_envelope_package(package_of(document));
+        REQUIRE(decoded.has_value());
+        on_axis.push_back(tail_of(decoded->header.document_id));
+    }
+    std::sort(on_axis.begin(), on_axis.end());
+    std::sort(document_tails.begin(), document_tails.end());
+    CHECK(on_axis == document_tails);
+
+    const auto national = national_section(hub);
+    CHECK(national.at("relayed").as_int64() == 4);
+    CHECK(national.at("failed_attempts").as_int64() > failed_while_down);
+    CHECK(national.at("dead_letters").as_int64() == 0);
+    CHECK(national.at("breaker").as_string() == "closed");
+
+    // And every document's 01 and 03 come back to its sender.
+    const auto statuses = it::collect(sender, 8, [&](const v1::InboxItem& item) {
+        return item.has_status() && std::find(envelope_ids.begin(), envelope_ids.end(),
+                                              item.envelope_id()) != envelope_ids.end();
+    });
+    CHECK(statuses.size() == 8);
+}
+
+TEST_CASE(
+    "national: a hub killed after the axis took a document but before its outbox mark sends "
+    "no second copy",
+    "[national][integration]") {
+    Axis axis;
+    auto config = axis.national_config();
+    // Longer than the test needs to kill it: the hub must still be waiting for the answer.
+    config.at("national").as_object()["timeout_ms"] = 60000;
+    it::Hub hub(it::with_config(config));
+    std::string envelope_id;
+    {
+        Client sender(hub.agency(hub.code(0)));
+        axis.mode("hold");
+        envelope_id =
+            it::post_accepted(sender, it::make_envelope(hub, hub.code(0), {"H41"})).envelope_id();
+    }
+    REQUIRE(it::eventually([&] { return axis.counter("held") == 1; }));
+    REQUIRE(axis.sent_by_hub("edoc").size() == 1);
+    hub.kill9();
+
+    // Still holding: a second sendEdoc by the restarted hub would be held (and counted) too.
+    hub.restart();
+    REQUIRE(
+        it::eventually([&] { return national_section(hub).at("outbox_depth").as_int64() == 0; }));
+    axis.mode("normal");
+    CHECK(axis.counter("held") == 1);
+    CHECK(axis.counter("calls.sendEdoc") == 1);
+    CHECK(axis.counter("duplicates") == 0);
+    CHECK(axis.sent_by_hub("edoc").size() == 1);
+    CHECK(national_section(hub).at("relayed").as_int64() == 1);
+
+    Client sender(hub.agency(hub.code(0)));
+    const auto statuses = it::collect_statuses(sender, envelope_id, 2);
+    REQUIRE(statuses.size() == 2);
+    CHECK(statuses[0].status().code() == "01");
+    CHECK(statuses[1].status().code() == "03");
+}
+
+TEST_CASE("national: a peer's 02 reaches the sender with its reason", "[national][integration]") {
+    Axis axis({}, "reject");
+    it::Hub hub(it::with_config(axis.national_config()));
+    Client sender(hub.agency(hub.code(0)));
+
+    const auto receipt = it::post_accepted(sender, it::make_envelope(hub, hub.code(0), {"H41"}));
+    const auto statuses = it::collect_statuses(sender, receipt.envelope_id(), 2);
+    REQUIRE(statuses.size() == 2);
+    CHECK(statuses[0].status().code() == "01");
+    CHECK(statuses[1].status().code() == "02");
+    CHECK(statuses[1].status().description() == axis.peer.reason);
+    CHECK_FALSE(axis.peer.reason.empty());
+}
+
+TEST_CASE("national: a local recipient's 02 about a peer's document leaves with its reason",
+          "[national][integration]") {
+    Axis axis;
+    it::Hub hub(it::with_config(axis.national_config()));
+    Client recipient(hub.agency(hub.code(1)));
+
+    axis.inject(peer_document(hub.code(1), "71"));
+    const auto items =
+        it::collect(recipient, 1, [](const v1::InboxItem& item) { return item.has_envelope(); });
+    REQUIRE(items.size() == 1);
+    const auto header = it::header_of(items[0].envelope());
+    const std::string reason = "Văn bản không thuộc thẩm quyền giải quyết";
+    it::status_accepted(
+        recipient, it::status_update(header.document_id(), header.from().code(), "02", reason));
+
+    // The ack's 01 and then the 02.
+    REQUIRE(it::eventually([&] { return axis.sent_by_hub("status").size() == 2; }));
+    std::vector<hub::national::StatusPackage> packages;
+    for (const auto& document : axis.sent_by_hub("status")) {
+        const auto decoded = hub::national::decode_status_package(package_of(document));
+        REQUIRE(decoded.has_value());
+        packages.push_back(*decoded);
+    }
+    const auto rejection =
+        std::find_if(packages.begin(), packages.end(),
+                     [](const hub::national::StatusPackage& p) { return p.status_code == "02"; });
+    REQUIRE(rejection != packages.end());
+    CHECK(rejection->description == reason);
+    CHECK(tail_of(rejection->response_for.document_id) == "2026/12/01,71/UBND-TH");
+    // It went to the peer province that sent the document.
+    CHECK(axis.sent_by_hub("status").back().at("to_system").as_string() == axis.peer.id);
+}
+
+TEST_CASE("national: a recall, an update and a replacement go out with their business type",
+          "[national][integration]") {
+    Axis axis;
+    it::Hub hub(it::with_config(axis.national_config()));
+    Client sender(hub.agency(hub.code(0)));
+
+    const auto original = it::make_envelope(hub, hub.code(0), {"H41"});
+    it::post_accepted(sender, original);
+    const std::string acted_on = it::header_of(original).document_id();
+    const std::map<v1::BusinessType, std::string> reasons{
+        {v1::RECALL, "Thu hồi do gửi nhầm"},
+        {v1::UPDATE, "Cập nhật phụ lục"},
+        {v1::REPLACE, "Thay thế văn bản đã gửi"},
+    };
+    for (const auto& [type, reason] : reasons) {
+        it::post_accepted(sender, it::make_envelope(hub, hub.code(0), {"H41"}, [&](it::Draft& d) {
+                              d.header.set_business_type(type);
+                              d.header.mutable_replaces()->set_document_id(acted_on);
+                              d.header.mutable_replaces()->set_reason(reason);
+                          }));
+    }
+
+    REQUIRE(it::eventually([&] { return axis.sent_by_hub("edoc").size() == 4; }));
+    std::map<std::string, hub::national::EnvelopePackage> by_type;
+    for (const auto& document : axis.sent_by_hub("edoc")) {
+        auto decoded = hub::national::decode_envelope_package(package_of(document));
+        REQUIRE(decoded.has_value());
+        by_type[decoded->business.doc_type] = *decoded;
+    }
+    REQUIRE(by_type.size() == 4);
+    CHECK(by_type.count("0") == 1);
+    for (const auto& [type, reason] : reasons) {
+        const std::string doc_type = std::to_string(static_cast<int>(type));
+        INFO("BussinessDocType " << doc_type);
+        REQUIRE(by_type.count(doc_type) == 1);
+        const auto& business = by_type[doc_type].business;
+        CHECK(tail_of(business.document_id) == tail_of(acted_on));
+        CHECK(business.doc_reason == reason);
+    }
+    // A replacement names what it replaces for whom.
+    const auto& replacements = by_type["3"].business.replacements;
+    REQUIRE(replacements.size() == 1);
+    CHECK(tail_of(replacements[0].document_id) == tail_of(acted_on));
+    CHECK(replacements[0].organ_ids.size() == 1);
+}
+
+TEST_CASE(
+    "national: a peer's recall, update and replacement reach the inbox with their "
+    "business type",
+    "[national][integration]") {
+    Axis axis;
+    it::Hub hub(it::with_config(axis.national_config()));
+    const std::string to = hub.code(1);
+    Client recipient(hub.agency(to));
+    const std::string acted_on = "000.00.00.H41,2026/12/01,81/UBND-TH";
+    axis.inject(peer_document(to, "81"));
+    const std::map<std::string, std::string> reasons{
+        {"1", "Thu hồi văn bản"}, {"2", "Cập nhật nội dung"}, {"3", "Thay thế văn bản"}};
+    for (const auto& [doc_type, reason] : reasons) {
+        auto package = it::edxml_package("000.00.00.H41", {to});
+        package.business.doc_type = doc_type;
+        package.business.document_id = acted_on;
+        package.business.doc_reason = reason;
+        if (doc_type == "3") {
+            package.business.replacements.push_back({acted_on, {to}});
+        }
+        axis.inject(it::encode(package));
+    }
+
+    const auto items =
+        it::collect(recipient, 4, [](const v1::InboxItem& item) { return item.has_envelope(); });
+    REQUIRE(items.size() == 4);
+    std::map<v1::BusinessType, v1::EnvelopeHeader> by_type;
+    for (const auto& item : items) {
+        const auto header = it::header_of(item.envelope());
+        by_type[header.business_type()] = header;
+    }
+    REQUIRE(by_type.size() == 4);
+    CHECK(by_type.count(v1::NEW) == 1);
+    for (const auto& [type, reason] :
+         std::map<v1::BusinessType, std::string>{{v1::RECALL, reasons.at("1")},
+                                                 {v1::UPDATE, reasons.at("2")},
+                                                 {v1::REPLACE, reasons.at("3")}}) {
+        INFO("business type " << v1::BusinessType_Name(type));
+        REQUIRE(by_type.count(type) == 1);
+        CHECK(tail_of(by_type[type].replaces().document_id()) == tail_of(acted_on));
+        CHECK(by_type[type].replaces().reason() == reason);
+    }
+    CHECK(it::eventually(
+        [&] { return axis.peer_statuses() == std::vector<std::string>(4, "done"); }));
 }

@@ -25,8 +25,10 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "sim_packages.h"
@@ -118,6 +120,8 @@ struct Simulator::State {
     std::vector<Stored> stored;
     std::vector<Sent> sent;
     std::map<std::string, std::int64_t> counters;
+    // The answers "hold" is sitting on; a change of mode lets them all go.
+    std::set<asio::steady_timer*> held;
 
     const SystemConfig* system(const std::string& id) const {
         for (const auto& s : config.systems) {
@@ -367,6 +371,9 @@ struct Simulator::State {
             if (mode.empty()) {
                 mode = "normal";
             }
+            for (auto* timer : held) {
+                timer->cancel();
+            }
             res.body() = json::serialize(json::object{{"mode", mode}});
         } else if (target == "/admin/inject" && req.method() == bhttp::verb::post) {
             const auto& o = body.as_object();
@@ -458,6 +465,16 @@ asio::awaitable<void> serve_one(Simulator::State* s, Stream& stream, bool admin)
         co_await timer.async_wait(kTuple);
     }
     Response res = s->handle_axis(req);
+    if (s->mode == "hold" && std::string_view(req.target()).ends_with("/sendEdoc")) {
+        // Stored, not yet answered: the window in which a client that dies cannot know
+        // whether the axis has its package (the hub's kill -9 test aims here).
+        ++s->counters["held"];
+        asio::steady_timer timer(stream.get_executor());
+        timer.expires_after(s->delay > 0ms ? s->delay : std::chrono::milliseconds(24h));
+        s->held.insert(&timer);
+        co_await timer.async_wait(kTuple);
+        s->held.erase(&timer);
+    }
     if (s->mode == "drop") {
         // The request was handled (stored), but the answer never arrives whole: the client
         // must retry and the (sender, hash) idempotency must hold.

@@ -3,12 +3,19 @@
 /// and the demo. Loopback only. It serves the six operations with the same HMAC check the
 /// axis makes, keeps packages per receiving system, is idempotent on (sender, package hash),
 /// can host peer "provinces" that answer documents with statuses, and takes orders on a
-/// separate admin port: go down, answer 500, answer slowly, drop connections mid-answer.
+/// separate admin port: go down, answer 500, answer slowly, drop connections mid-answer, or
+/// store a sent package and hold back its answer.
 ///
 /// Admin API (plain HTTP on its own loopback port, JSON bodies):
-///   POST /admin/mode   {"mode":"normal|down|error|slow|drop","delay_ms":N}
+///   POST /admin/mode   {"mode":"normal|down|error|slow|drop|hold","delay_ms":N}
+///        down: connections reset; error: HTTP 500 before anything is stored; slow: every
+///        call waits delay_ms before it is handled; drop: handled (stored), then the
+///        connection closes after the answer's header; hold: sendEdoc stores the package,
+///        counts it ("held") and answers only when the mode changes again or delay_ms (when
+///        above 0) passed, the other calls answer at once.
 ///   POST /admin/inject {"from_system":"peer","package_base64":"..."}  -> {"DocId":"..."}
-///   GET  /admin/state  counters and every stored package (no bodies)
+///   GET  /admin/state  {"mode", "counters": {...}, "documents": [every stored package, its
+///                      bytes as package_base64]}
 
 #include <cstdint>
 #include <memory>
