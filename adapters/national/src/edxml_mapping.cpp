@@ -579,7 +579,8 @@ Result<StatusPackage> from_status_notice(const v1::StatusNotice& notice, const C
     update.set_code(notice.code());
     update.set_description(notice.description());
     *update.mutable_staff() = notice.staff();
-    update.set_timestamp(notice.timestamp());
+    // The reporter's own time is optional in a StatusUpdate; the hub's record of it is not.
+    update.set_timestamp(notice.timestamp().empty() ? notice.recorded_at() : notice.timestamp());
     v1::Organization from;
     from.set_code(notice.from());
     if (const auto forms = code_forms(notice.from(), lookup)) {

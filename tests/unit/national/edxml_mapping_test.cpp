@@ -242,6 +242,13 @@ TEST_CASE("status packages map to StatusUpdate and back", "[national][mapping][s
     CHECK(from_notice->from.organ_id == "000.00.01.H39");
     CHECK(from_notice->response_for.organ_id == "000.00.00.H39");
     CHECK(from_notice->timestamp == "2026/11/25 16:20:00");
+
+    // A report sent without the reporter's time goes out stamped with the hub's record of it.
+    notice.clear_timestamp();
+    notice.set_recorded_at("2026-11-25T16:21:30.000+07:00");
+    from_notice = from_status_notice(notice, test_lookup());
+    REQUIRE(from_notice.has_value());
+    CHECK(from_notice->timestamp == "2026/11/25 16:21:30");
 }
 
 TEST_CASE("registry_lookup maps either written form of a registered organization",
