@@ -87,24 +87,37 @@ Result<void> count_rejections(Db& db, const ReportPeriod& period, Figures& figur
     });
 }
 
-Result<void> count_deadlines(Db& db, const ReportPeriod& period, Instant now, Figures& figures) {
-    static const std::string kSql =
-        std::string("SELECT d.recipient, ") + kHandledBy +
-        ", d.handling_deadline < ? FROM deliveries d WHERE d.handling_deadline >= ? "
-        "AND d.handling_deadline < ?";
+// Rows of (agency, met by the deadline, deadline passed) for deadlines inside the period:
+// met counts as on time, a passed deadline unmet as late, a pending one not at all.
+Result<void> count_by_deadline(Db& db,
+                               const std::string& sql,
+                               const ReportPeriod& period,
+                               Instant now,
+                               std::int64_t AgencyFigures::*on_time,
+                               std::int64_t AgencyFigures::*late,
+                               Figures& figures) {
     auto st =
-        sqlite::query(db, kSql, to_millis(now), to_millis(period.begin), to_millis(period.end));
+        sqlite::query(db, sql, to_millis(now), to_millis(period.begin), to_millis(period.end));
     if (!st) {
         return st.error();
     }
     return sqlite::for_each_row(**st, [&](Statement& row) {
         auto& f = of(figures, row.column_text(0));
         if (row.column_int64(1) != 0) {
-            ++f.handled_on_time;
+            ++(f.*on_time);
         } else if (row.column_int64(2) != 0) {
-            ++f.overdue;
+            ++(f.*late);
         }
     });
+}
+
+Result<void> count_deadlines(Db& db, const ReportPeriod& period, Instant now, Figures& figures) {
+    static const std::string kSql =
+        std::string("SELECT d.recipient, ") + kHandledBy +
+        ", d.handling_deadline < ? FROM deliveries d WHERE d.handling_deadline >= ? "
+        "AND d.handling_deadline < ?";
+    return count_by_deadline(db, kSql, period, now, &AgencyFigures::handled_on_time,
+                             &AgencyFigures::overdue, figures);
 }
 
 Result<void> count_replies(Db& db, const ReportPeriod& period, Instant now, Figures& figures) {
@@ -113,19 +126,8 @@ Result<void> count_replies(Db& db, const ReportPeriod& period, Instant now, Figu
         ", e.reply_deadline < ? FROM envelopes e JOIN deliveries d ON d.envelope_seq = e.seq "
         "WHERE e.reply_requested <> 0 AND e.reply_deadline IS NOT NULL "
         "AND e.reply_deadline >= ? AND e.reply_deadline < ?";
-    auto st =
-        sqlite::query(db, kSql, to_millis(now), to_millis(period.begin), to_millis(period.end));
-    if (!st) {
-        return st.error();
-    }
-    return sqlite::for_each_row(**st, [&](Statement& row) {
-        auto& f = of(figures, row.column_text(0));
-        if (row.column_int64(1) != 0) {
-            ++f.replies_on_time;
-        } else if (row.column_int64(2) != 0) {
-            ++f.replies_late;
-        }
-    });
+    return count_by_deadline(db, kSql, period, now, &AgencyFigures::replies_on_time,
+                             &AgencyFigures::replies_late, figures);
 }
 
 Result<void> handling_times(Db& db, const ReportPeriod& period, Figures& figures) {
